@@ -1,0 +1,125 @@
+/*
+ * alert.h - findings and the sink that writes them as JSON lines.
+ *
+ * The field names follow shared/docs/alert-contract.md.  A finding never
+ * carries secret bytes: decoders pass only what may be printed (username,
+ * mechanism, result), so no code path here can leak a password.
+ */
+#ifndef CREDLEAK_ALERT_H
+#define CREDLEAK_ALERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CREDLEAK_SCHEMA_VERSION	"1"
+
+/* The connection a finding belongs to; client = the side that opened it. */
+struct flow_info {
+	uint8_t		 family;	/* 4 or 6 */
+	uint8_t		 nvlan;		/* 0..2 */
+	uint16_t	 vlan[2];	/* outermost first */
+	uint8_t		 cli_addr[16];	/* IPv4 uses the first 4 bytes */
+	uint8_t		 srv_addr[16];
+	uint16_t	 cli_port;
+	uint16_t	 srv_port;
+	uint64_t	 flow_id;	/* the same for every event of this flow in a run */
+	bool		 midstream;	/* handshake not seen; roles from content */
+	const char	*input;		/* capture file name or interface */
+};
+
+enum finding_kind {
+	K_CLEARTEXT_CREDENTIALS = 0,
+	K_CLEARTEXT_AUTH_OFFERED,
+	K_STARTTLS_NOT_OFFERED,
+	K_STARTTLS_OFFERED_NOT_USED,
+	K_STARTTLS_REFUSED,
+	K_STARTTLS_STRIPPED,
+	K_WEAK_TLS,
+	K_UNAUTH_MAIL_ACCEPTED,
+	K_CHALLENGE_RESPONSE,
+	K__COUNT
+};
+
+enum auth_result {
+	RES_UNKNOWN = 0,
+	RES_SUCCESS,
+	RES_FAILURE
+};
+
+/* Tri-state for facts the capture may not show. */
+enum tri {
+	TRI_UNKNOWN = 0,
+	TRI_NO,
+	TRI_YES
+};
+
+#define FINDING_MAX_MECHS	8
+
+struct finding {
+	enum finding_kind kind;
+	const char	*app_proto;	/* "smtp", "pop3", ... */
+
+	/* credential: cleartext_credentials and challenge_response_auth */
+	const char	*mechanism;	/* "AUTH PLAIN", "USER/PASS", "APOP", ... */
+	const uint8_t	*username;	/* raw wire bytes; sanitised on output; may be NULL */
+	size_t		 username_len;
+	bool		 username_truncated; /* the decoder kept only a prefix */
+	enum auth_result result;
+	bool		 anonymous;
+	bool		 secret_seen;	/* a password/token crossed the wire (not just a username) */
+
+	/* tls: what is known of STARTTLS on this session */
+	enum tri	 starttls_offered;
+	bool		 starttls_requested;
+	int		 starttls_reply;	/* SMTP reply code; POP3: 1 = +OK, -1 = -ERR; 0 = none */
+
+	/* mechanisms_offered: cleartext mechanisms advertised, e.g. "PLAIN", "LOGIN", "USER" */
+	const char	*mechs[FINDING_MAX_MECHS];
+	size_t		 nmechs;
+
+	/* unauthenticated_mail_accepted */
+	unsigned	 rcpt_accepted;
+	unsigned	 messages_accepted;
+
+	/* free text for a human, never wire data that could hold a secret */
+	const char	*reason;
+
+	bool		 gap_seen;	/* the session had holes; the finding may be partial */
+};
+
+/* Where findings go.  Opaque outside alerts/. */
+struct alert_sink;
+
+struct alert_opts {
+	FILE		*out;		/* JSON lines */
+	bool		 mask_usernames;
+	const char	*sensor;	/* NULL: the host name */
+	/*
+	 * When set, every finding is also handed to hook (unit tests record
+	 * findings this way); out may then be NULL to write nothing.
+	 */
+	void		(*hook)(void *arg, const struct flow_info *fi, uint64_t ts_us,
+			    const struct finding *f);
+	void		*hook_arg;
+};
+
+/* Open a sink writing to opts->out; flushes per line when out is not a regular file. */
+struct alert_sink *alert_sink_new(const struct alert_opts *opts);
+void alert_sink_free(struct alert_sink *s);
+
+/* Write one finding as a JSON line.  ts_us: time of the completing packet. */
+void alert_emit(struct alert_sink *s, const struct flow_info *fi, uint64_t ts_us,
+    const struct finding *f);
+
+/* Findings written so far, by kind. */
+uint64_t alert_count(const struct alert_sink *s, enum finding_kind k);
+
+/* The contract's name of a kind: "cleartext_credentials", ... */
+const char *finding_kind_name(enum finding_kind k);
+
+/* Community ID v1 (seed 0) of a TCP flow into buf ("1:" + base64); buf >= 32 bytes. */
+void community_id_v1(const struct flow_info *fi, uint8_t ipproto, char *buf, size_t buflen);
+
+#endif /* CREDLEAK_ALERT_H */

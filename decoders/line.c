@@ -1,0 +1,167 @@
+/*
+ * line.c - shared line splitter (see line.h).
+ */
+#include <string.h>
+
+#include "line.h"
+
+void
+line_init(struct line_splitter *ls)
+{
+	ls->len = 0;
+	ls->raw_left = 0;
+	ls->discarding = false;
+}
+
+void
+line_set_raw(struct line_splitter *ls, size_t n)
+{
+	ls->raw_left = n;
+}
+
+void
+line_gap(struct line_splitter *ls, size_t missing)
+{
+	if (ls->raw_left > 0) {
+		if (missing < ls->raw_left) {
+			ls->raw_left -= missing;
+			return;
+		}
+		ls->raw_left = 0;
+	}
+	/* Whatever follows a hole starts mid-line: resync at the next LF. */
+	memset(ls->buf, 0, ls->len);
+	ls->len = 0;
+	ls->discarding = true;
+}
+
+void
+line_wipe(struct line_splitter *ls)
+{
+	memset(ls->buf, 0, sizeof(ls->buf));
+	ls->len = 0;
+}
+
+/* Strip one trailing CR and note NULs. */
+static void
+finish(struct line *out, const uint8_t *p, size_t len)
+{
+	if (len > 0 && p[len - 1] == '\r')
+		len--;
+	out->p = p;
+	out->len = len;
+	out->nul = memchr(p, '\0', len) != NULL;
+}
+
+enum line_ev
+line_next(struct line_splitter *ls, const uint8_t **pp, size_t *np,
+    struct line *out)
+{
+	const uint8_t *p = *pp, *lf;
+	size_t n = *np, take;
+
+	if (ls->raw_left > 0) {
+		if (n == 0)
+			return LINE_NEED;
+		take = n < ls->raw_left ? n : ls->raw_left;
+		out->p = p;
+		out->len = take;
+		out->nul = false;
+		ls->raw_left -= take;
+		*pp = p + take;
+		*np = n - take;
+		return LINE_RAW;
+	}
+
+	while (ls->discarding) {
+		if (n == 0)
+			return LINE_NEED;
+		lf = memchr(p, '\n', n);
+		if (lf == NULL) {
+			*pp = p + n;
+			*np = 0;
+			return LINE_NEED;
+		}
+		n -= (size_t)(lf - p) + 1;
+		p = lf + 1;
+		ls->discarding = false;
+	}
+
+	if (n == 0) {
+		*pp = p;
+		*np = 0;
+		return LINE_NEED;
+	}
+	lf = memchr(p, '\n', n);
+	take = lf != NULL ? (size_t)(lf - p) : n;	/* bytes before the LF */
+
+	if (ls->len == 0 && lf != NULL && take <= LINE_MAX_LEN) {
+		/* Whole line in the input: no copy. */
+		finish(out, p, take);
+		*pp = p + take + 1;
+		*np = n - take - 1;
+		return LINE_OK;
+	}
+
+	if (ls->len + take > LINE_MAX_LEN) {
+		/* Too long: deliver the first LINE_MAX_LEN bytes, drop the rest. */
+		size_t room = LINE_MAX_LEN - ls->len;
+
+		memcpy(ls->buf + ls->len, p, room);
+		out->p = ls->buf;
+		out->len = LINE_MAX_LEN;
+		out->nul = memchr(ls->buf, '\0', LINE_MAX_LEN) != NULL;
+		ls->len = 0;
+		if (lf != NULL) {
+			*pp = lf + 1;
+			*np = n - take - 1;
+		} else {
+			*pp = p + n;
+			*np = 0;
+			ls->discarding = true;
+		}
+		return LINE_LONG;
+	}
+
+	memcpy(ls->buf + ls->len, p, take);
+	ls->len += take;
+	if (lf == NULL) {
+		*pp = p + n;
+		*np = 0;
+		return LINE_NEED;
+	}
+	finish(out, ls->buf, ls->len);
+	ls->len = 0;
+	*pp = lf + 1;
+	*np = n - take - 1;
+	return LINE_OK;
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+bool
+line_verb_is(const uint8_t *p, size_t n, const char *w)
+{
+	size_t i, wl = strlen(w);
+
+	if (n < wl)
+		return false;
+	for (i = 0; i < wl; i++)
+		if (lower(p[i]) != lower((unsigned char)w[i]))
+			return false;
+	return n == wl || p[wl] == ' ' || p[wl] == '\t';
+}
+
+size_t
+line_skip_ws(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i;
+}

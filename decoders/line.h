@@ -1,0 +1,66 @@
+/*
+ * line.h - the one line splitter every text decoder uses.
+ *
+ * Lines end in LF, with an optional CR before it (RFC 5321 §2.3.8 demands
+ * CRLF, but real clients send bare LF and servers accept it).  A line longer
+ * than the maximum is delivered once, truncated, and the rest up to the next
+ * LF is discarded.  NUL is an ordinary byte that sets a flag, never a
+ * terminator.  A raw mode hands over the next N bytes untouched (BDAT chunks,
+ * bodies).  Lines are returned zero-copy when they sit whole in the input;
+ * only a line split across calls is copied into the fixed buffer.
+ */
+#ifndef CREDLEAK_LINE_H
+#define CREDLEAK_LINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LINE_MAX_LEN	4096	/* longest line kept; XOAUTH2 tokens need room */
+
+struct line_splitter {
+	size_t	 len;		/* bytes of a partial line held in buf */
+	size_t	 raw_left;	/* raw mode: bytes still to hand over untouched */
+	bool	 discarding;	/* after an overflow or gap: drop up to the next LF */
+	uint8_t	 buf[LINE_MAX_LEN];
+};
+
+enum line_ev {
+	LINE_NEED = 0,	/* input exhausted: call again with more bytes */
+	LINE_OK,	/* a complete line, without its CR LF */
+	LINE_LONG,	/* a line over LINE_MAX_LEN: its first LINE_MAX_LEN bytes */
+	LINE_RAW	/* raw-mode bytes */
+};
+
+struct line {
+	const uint8_t	*p;
+	size_t		 len;
+	bool		 nul;	/* the line holds a NUL byte */
+};
+
+/* Reset to the start of a line, not discarding. */
+void line_init(struct line_splitter *ls);
+
+/*
+ * Take the next event from the input *p / *n, advancing them past what was
+ * consumed.  The returned line is valid until the next call.
+ */
+enum line_ev line_next(struct line_splitter *ls, const uint8_t **p, size_t *n,
+    struct line *out);
+
+/* Hand over the next `n` bytes raw (LINE_RAW) before splitting lines again. */
+void line_set_raw(struct line_splitter *ls, size_t n);
+
+/* `missing` bytes were lost: drop the partial line and resync at the next LF. */
+void line_gap(struct line_splitter *ls, size_t missing);
+
+/* Wipe held bytes (they may be part of a secret). */
+void line_wipe(struct line_splitter *ls);
+
+/* ASCII case-insensitive: does the line start with word `w` followed by SP or end? */
+bool line_verb_is(const uint8_t *p, size_t n, const char *w);
+
+/* Skip SP/HTAB from p[0..n); returns the count skipped. */
+size_t line_skip_ws(const uint8_t *p, size_t n);
+
+#endif /* CREDLEAK_LINE_H */
