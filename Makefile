@@ -9,8 +9,12 @@
 
 CC	?= cc
 PKGS	 = libpcap libndpi json-c
+# Debian packages: to build and run, and what the tests add (real servers
+# and clients for the live test, cmocka for the unit tests).
 DEBS	 = build-essential pkg-config libpcap-dev libndpi-dev libjson-c-dev \
-	   libcmocka-dev python3 python3-jsonschema
+	   libgcrypt20-dev
+TEST_DEBS = $(DEBS) libcmocka-dev python3 tcpdump postfix dovecot-core \
+	   dovecot-pop3d swaks openssl
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -Wwrite-strings \
@@ -37,7 +41,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 ALIB_OBJS = $(LIB_SRCS:%.c=$(ABUILD)/%.o)
 AUNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(ABUILD)/unit/%)
 
-.PHONY: all run test unit regress asan asan-test deps pcaps clean fuzz
+.PHONY: all run test unit regress asan deps test-deps pcaps clean
 
 all: credleak
 
@@ -70,11 +74,14 @@ asan: credleak-asan $(AUNIT_BINS)
 deps:
 	@sh tests/deps.sh $(DEBS)
 
+test-deps:
+	@sh tests/deps.sh $(TEST_DEBS)
+
 run: deps
 	@$(MAKE) --no-print-directory credleak
 	./credleak -r pcaps/*.pcap
 
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory credleak $(UNIT_BINS) asan
 	@sh tests/run-all.sh
 

@@ -1,0 +1,783 @@
+/*
+ * flow.c - the flow table and each flow's life (see flow.h).
+ *
+ * Flows live in a keyed hash table (random key per run, so crafted tuples
+ * cannot pile into one chain) and on an LRU list whose head is the flow idle
+ * longest: the timeout sweep and the eviction under the caps both take from
+ * the head, a bounded amount of work per packet.  Flow records come from
+ * slabs and are recycled; stream windows and decoder state are allocated
+ * when a flow first needs them and counted against the memory cap.  Every
+ * end - FIN, RST, timeout, eviction, end of input - goes through
+ * flow_end(), which lets the decoder emit what it knows and frees the flow.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../decoders/classify.h"
+#include "flow.h"
+#include "tcp.h"
+
+enum fstate {
+	F_CLASSIFY = 0,	/* bytes buffered until a decoder is chosen */
+	F_DECODE,	/* a decoder follows the flow */
+	F_IGNORED	/* nothing to learn: a hash lookup per packet, no more */
+};
+
+struct flow {
+	struct flow		*hnext;		/* hash chain */
+	struct flow		*prev, *next;	/* LRU list, head = idle longest */
+	uint64_t		 hash;
+	uint64_t		 last_ts;
+	struct flow_info	 info;
+	struct half		 h[2];		/* by enum dir */
+	const struct decoder	*dec;
+	void			*st;
+	uint8_t			 state;
+	uint8_t			 first_dir;	/* 0xff: no payload yet */
+	uint8_t			 fin_mask;	/* bit per direction */
+	uint8_t			 packets;	/* payload packets while classifying */
+	bool			 ack_seen[2];	/* that side has sent ACKs */
+};
+
+#define FLOW_SLAB	256
+#define RBUF_POOL_MAX	64
+#define EXPIRE_PER_PACKET 4
+
+struct slab {
+	struct slab	*next;
+	struct flow	 flows[FLOW_SLAB];
+};
+
+struct reasm {
+	struct reasm_config	 cfg;
+	struct alert_sink	*sink;
+	const char		*input;
+	struct flow		**buckets;
+	size_t			 nbuckets;	/* power of two */
+	uint64_t		 seed;
+	struct flow		*lru_head, *lru_tail;
+	struct flow		*free_flows;
+	struct slab		*slabs;
+	struct rbuf		*free_rbufs;
+	size_t			 nfree_rbufs;
+	uint64_t		 next_id;
+	uint64_t		 now;		/* latest packet time seen */
+	uint64_t		 cur_ts;	/* time stamped on findings */
+	struct reasm_counters	 ctr;
+	struct dec_counters	 dctr;
+};
+
+/* --- hashing --------------------------------------------------------- */
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	return h;
+}
+
+static uint64_t
+load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Symmetric: both directions of a connection hash alike. */
+static uint64_t
+tuple_hash(const struct reasm *r, const struct pkt *p)
+{
+	const uint8_t *a = p->src, *b = p->dst;
+	uint16_t pa = p->sport, pb = p->dport;
+	int c = memcmp(a, b, 16);
+	uint64_t h = r->seed;
+
+	if (c > 0 || (c == 0 && pa > pb)) {
+		a = p->dst;
+		b = p->src;
+		pa = p->dport;
+		pb = p->sport;
+	}
+	h = mix(h, load64(a));
+	h = mix(h, load64(a + 8));
+	h = mix(h, load64(b));
+	h = mix(h, load64(b + 8));
+	h = mix(h, (uint64_t)pa << 48 | (uint64_t)pb << 32 |
+	    (uint64_t)(p->nvlan > 0 ? p->vlan[0] : 0) << 16 |
+	    (uint64_t)(p->nvlan > 1 ? p->vlan[1] : 0));
+	return mix(h, (uint64_t)p->family << 8 | p->nvlan);
+}
+
+/* Does p belong to f, and in which direction? */
+static bool
+flow_match(const struct flow *f, const struct pkt *p, enum dir *d)
+{
+	const struct flow_info *fi = &f->info;
+
+	if (fi->family != p->family || fi->nvlan != p->nvlan ||
+	    (p->nvlan > 0 && fi->vlan[0] != p->vlan[0]) ||
+	    (p->nvlan > 1 && fi->vlan[1] != p->vlan[1]))
+		return false;
+	if (p->sport == fi->cli_port && p->dport == fi->srv_port &&
+	    memcmp(p->src, fi->cli_addr, 16) == 0 &&
+	    memcmp(p->dst, fi->srv_addr, 16) == 0) {
+		*d = DIR_C2S;
+		return true;
+	}
+	if (p->sport == fi->srv_port && p->dport == fi->cli_port &&
+	    memcmp(p->src, fi->srv_addr, 16) == 0 &&
+	    memcmp(p->dst, fi->cli_addr, 16) == 0) {
+		*d = DIR_S2C;
+		return true;
+	}
+	return false;
+}
+
+static void
+table_grow(struct reasm *r)
+{
+	size_t nb = r->nbuckets * 2, i;
+	struct flow **nbk, *f, *next;
+
+	if ((nbk = calloc(nb, sizeof(*nbk))) == NULL)
+		return;		/* keep the old table: longer chains, still correct */
+	for (i = 0; i < r->nbuckets; i++) {
+		for (f = r->buckets[i]; f != NULL; f = next) {
+			next = f->hnext;
+			f->hnext = nbk[f->hash & (nb - 1)];
+			nbk[f->hash & (nb - 1)] = f;
+		}
+	}
+	free(r->buckets);
+	r->buckets = nbk;
+	r->nbuckets = nb;
+}
+
+/* --- LRU --------------------------------------------------------------- */
+
+static void
+lru_unlink(struct reasm *r, struct flow *f)
+{
+	if (f->prev != NULL)
+		f->prev->next = f->next;
+	else
+		r->lru_head = f->next;
+	if (f->next != NULL)
+		f->next->prev = f->prev;
+	else
+		r->lru_tail = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void
+lru_append(struct reasm *r, struct flow *f)
+{
+	f->next = NULL;
+	f->prev = r->lru_tail;
+	if (r->lru_tail != NULL)
+		r->lru_tail->next = f;
+	else
+		r->lru_head = f;
+	r->lru_tail = f;
+}
+
+/* --- memory ------------------------------------------------------------ */
+
+static void
+mem_add(struct reasm *r, size_t n)
+{
+	r->ctr.mem_in_use += n;
+	if (r->ctr.mem_in_use > r->ctr.mem_peak)
+		r->ctr.mem_peak = r->ctr.mem_in_use;
+}
+
+static void flow_end(struct reasm *r, struct flow *f, enum end_reason why);
+
+/* Make room for n more bytes under the cap by ending idle flows, never `keep`. */
+static bool
+mem_reserve(struct reasm *r, size_t n, const struct flow *keep)
+{
+	while (r->ctr.mem_in_use + n > r->cfg.memcap) {
+		struct flow *v = r->lru_head;
+
+		if (v == keep)
+			v = v->next;
+		if (v == NULL)
+			return false;
+		r->ctr.memcap_evictions++;
+		flow_end(r, v, END_EVICT);
+	}
+	return true;
+}
+
+static struct rbuf *
+rbuf_get(struct reasm *r, const struct flow *keep)
+{
+	struct rbuf *b;
+
+	if ((b = r->free_rbufs) != NULL) {
+		r->free_rbufs = b->next;
+		r->nfree_rbufs--;
+	} else {
+		if (!mem_reserve(r, sizeof(*b), keep))
+			return NULL;
+		if ((b = malloc(sizeof(*b))) == NULL)
+			return NULL;
+		mem_add(r, sizeof(*b));
+	}
+	b->nr = 0;
+	b->next = NULL;
+	return b;
+}
+
+static void
+rbuf_put(struct reasm *r, struct rbuf *b)
+{
+	if (b == NULL)
+		return;
+	if (r->nfree_rbufs < RBUF_POOL_MAX) {
+		b->next = r->free_rbufs;
+		r->free_rbufs = b;
+		r->nfree_rbufs++;
+		return;
+	}
+	r->ctr.mem_in_use -= sizeof(*b);
+	free(b);
+}
+
+static void
+release_bufs(struct reasm *r, struct flow *f)
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		rbuf_put(r, f->h[d].buf);
+		f->h[d].buf = NULL;
+	}
+}
+
+/* --- decoder glue ------------------------------------------------------ */
+
+static void
+ctx_init(struct reasm *r, struct flow *f, struct dec_ctx *ctx)
+{
+	ctx->flow = &f->info;
+	ctx->ts_us = r->cur_ts;
+	ctx->sink = r->sink;
+	ctx->ctr = &r->dctr;
+}
+
+/* Drop the decoder (its findings are out); the flow is then ignored. */
+static void
+detach(struct reasm *r, struct flow *f)
+{
+	if (f->st != NULL) {
+		if (f->dec->wipe != NULL)
+			f->dec->wipe(f->st);
+		memset(f->st, 0, f->dec->state_size);
+		free(f->st);
+		r->ctr.mem_in_use -= f->dec->state_size;
+	}
+	f->st = NULL;
+	f->dec = NULL;
+	f->state = F_IGNORED;
+}
+
+struct dsink {
+	struct reasm	*r;
+	struct flow	*f;
+	enum dir	 d;
+};
+
+static bool
+sink_data(void *arg, const uint8_t *p, size_t n)
+{
+	struct dsink *s = arg;
+	struct flow *f = s->f;
+	struct half *h = &f->h[s->d];
+	struct dec_ctx ctx;
+	enum dec_status st;
+
+	if (f->state != F_DECODE)
+		return false;
+	if (h->flags & H_DEPTH)
+		return true;
+	if (h->delivered > s->r->cfg.depth) {
+		/* Past the inspection depth: hand on the part before it, then stop. */
+		uint64_t over = h->delivered - s->r->cfg.depth;
+
+		n = over >= n ? 0 : n - (size_t)over;
+		h->flags |= H_DEPTH;
+		s->r->ctr.depth_reached++;
+		if (n == 0)
+			return true;
+	}
+	ctx_init(s->r, f, &ctx);
+	st = f->dec->data(f->st, &ctx, s->d, p, n);
+	if (st == DEC_MISMATCH)
+		s->r->dctr.mismatch++;
+	if (st != DEC_MORE) {
+		detach(s->r, f);
+		return false;
+	}
+	return true;
+}
+
+static bool
+sink_gap(void *arg, size_t n)
+{
+	struct dsink *s = arg;
+	struct flow *f = s->f;
+	struct dec_ctx ctx;
+
+	if (f->state != F_DECODE)
+		return false;
+	s->r->dctr.gaps++;
+	if (f->dec->gap != NULL) {
+		ctx_init(s->r, f, &ctx);
+		f->dec->gap(f->st, &ctx, s->d, n);
+	}
+	return f->state == F_DECODE;
+}
+
+/* Hand on what the receiver of direction d has acknowledged (or all). */
+static void
+deliver(struct reasm *r, struct flow *f, enum dir d, bool all)
+{
+	struct half *h = &f->h[d];
+	struct dsink s = { r, f, d };
+	struct half_sink out = { sink_data, sink_gap, &s };
+	const uint8_t *p;
+	uint32_t upto;
+
+	if (f->state != F_DECODE)
+		return;
+	if (all)
+		upto = 0;
+	else if (f->ack_seen[!d]) {
+		if (!(h->flags & H_ACKED))
+			return;
+		upto = h->acked;
+		/* An ACK of the FIN covers one sequence number that is no byte. */
+		if ((h->flags & H_FIN) && seq_diff(upto, h->fin_seq) > 0)
+			upto = h->fin_seq;
+	} else
+		upto = h->base + (uint32_t)half_contig(h, &p);
+	half_deliver(h, upto, all, &r->ctr, &out);
+}
+
+static void
+attach(struct reasm *r, struct flow *f, const struct decoder *dec)
+{
+	enum dir first = f->first_dir == DIR_S2C ? DIR_S2C : DIR_C2S;
+
+	if (!mem_reserve(r, dec->state_size, f) ||
+	    (f->st = calloc(1, dec->state_size)) == NULL) {
+		r->ctr.memcap_refused++;
+		f->state = F_IGNORED;
+		return;
+	}
+	mem_add(r, dec->state_size);
+	f->dec = dec;
+	f->state = F_DECODE;
+	r->ctr.flows_decoded++;
+	dec->init(f->st, f->info.midstream);
+	/* What already waits goes out in the order it was spoken. */
+	deliver(r, f, first, false);
+	deliver(r, f, first == DIR_C2S ? DIR_S2C : DIR_C2S, false);
+}
+
+static void
+swap_roles(struct flow *f)
+{
+	struct flow_info *fi = &f->info;
+	uint8_t a[16];
+	uint16_t port;
+	struct half h;
+	bool b;
+
+	memcpy(a, fi->cli_addr, 16);
+	memcpy(fi->cli_addr, fi->srv_addr, 16);
+	memcpy(fi->srv_addr, a, 16);
+	port = fi->cli_port;
+	fi->cli_port = fi->srv_port;
+	fi->srv_port = port;
+	h = f->h[0];
+	f->h[0] = f->h[1];
+	f->h[1] = h;
+	b = f->ack_seen[0];
+	f->ack_seen[0] = f->ack_seen[1];
+	f->ack_seen[1] = b;
+	if (f->first_dir <= DIR_S2C)
+		f->first_dir = !f->first_dir;
+	f->fin_mask = (uint8_t)(((f->fin_mask & 1) << 1) | ((f->fin_mask >> 1) & 1));
+}
+
+static void
+try_classify(struct reasm *r, struct flow *f)
+{
+	struct cls_input in;
+	const struct decoder *dec = NULL;
+	bool swap = false;
+	int d;
+
+	memset(&in, 0, sizeof(in));
+	for (d = 0; d < 2; d++)
+		in.len[d] = half_contig(&f->h[d], &in.first[d]);
+	in.first_dir = f->first_dir == DIR_S2C ? DIR_S2C : DIR_C2S;
+	in.midstream = f->info.midstream;
+	in.cli_port = f->info.cli_port;
+	in.srv_port = f->info.srv_port;
+	in.packets = f->packets;
+	switch (classify(&in, &dec, &swap)) {
+	case CLS_WAIT:
+		return;
+	case CLS_NONE:
+		f->state = F_IGNORED;
+		r->ctr.flows_ignored++;
+		return;
+	case CLS_DECODER:
+		if (swap)
+			swap_roles(f);
+		attach(r, f, dec);
+		return;
+	}
+}
+
+/* --- life of a flow ---------------------------------------------------- */
+
+static struct flow *
+flow_alloc(struct reasm *r)
+{
+	struct flow *f;
+	struct slab *s;
+	size_t i;
+
+	if (r->free_flows == NULL) {
+		if ((s = calloc(1, sizeof(*s))) == NULL)
+			return NULL;
+		mem_add(r, sizeof(*s));
+		s->next = r->slabs;
+		r->slabs = s;
+		for (i = 0; i < FLOW_SLAB; i++) {
+			s->flows[i].hnext = r->free_flows;
+			r->free_flows = &s->flows[i];
+		}
+	}
+	f = r->free_flows;
+	r->free_flows = f->hnext;
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+static struct flow *
+flow_create(struct reasm *r, const struct pkt *p, uint64_t hash, enum dir *d)
+{
+	struct flow *f;
+	struct flow_info *fi;
+	bool src_is_client;
+	uint8_t fl = p->tcp_flags;
+
+	if (r->ctr.flows_active >= r->cfg.max_flows && r->lru_head != NULL) {
+		r->ctr.memcap_evictions++;
+		flow_end(r, r->lru_head, END_EVICT);
+	}
+	if ((f = flow_alloc(r)) == NULL)
+		return NULL;
+	fi = &f->info;
+	if ((fl & (TH_SYN | TH_ACK)) == TH_SYN)
+		src_is_client = true;
+	else if ((fl & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+		src_is_client = false;
+	else {
+		/* Mid-session: the side on a service port is the server. */
+		bool hs = classify_port_hint(p->sport), hd = classify_port_hint(p->dport);
+
+		fi->midstream = true;
+		if (hs != hd)
+			src_is_client = hd;
+		else
+			src_is_client = p->sport >= p->dport;
+	}
+	fi->family = p->family;
+	fi->nvlan = p->nvlan;
+	fi->vlan[0] = p->vlan[0];
+	fi->vlan[1] = p->vlan[1];
+	memcpy(fi->cli_addr, src_is_client ? p->src : p->dst, 16);
+	memcpy(fi->srv_addr, src_is_client ? p->dst : p->src, 16);
+	fi->cli_port = src_is_client ? p->sport : p->dport;
+	fi->srv_port = src_is_client ? p->dport : p->sport;
+	fi->flow_id = ++r->next_id;
+	fi->input = r->input;
+	f->hash = hash;
+	f->first_dir = 0xff;
+	f->state = F_CLASSIFY;
+	*d = src_is_client ? DIR_C2S : DIR_S2C;
+
+	f->hnext = r->buckets[hash & (r->nbuckets - 1)];
+	r->buckets[hash & (r->nbuckets - 1)] = f;
+	lru_append(r, f);
+	r->ctr.flows++;
+	if (++r->ctr.flows_active > r->ctr.flows_active_max)
+		r->ctr.flows_active_max = r->ctr.flows_active;
+	if (r->ctr.flows_active > r->nbuckets)
+		table_grow(r);
+	return f;
+}
+
+/* The one way out: flush, let the decoder speak, free. */
+static void
+flow_end(struct reasm *r, struct flow *f, enum end_reason why)
+{
+	struct flow **pp;
+	struct dec_ctx ctx;
+	enum dir first;
+
+	if (why != END_FIN && why != END_RST)
+		r->cur_ts = f->last_ts;
+	if (f->state == F_DECODE) {
+		/* Whatever waits goes out, oldest first, holes as gaps. */
+		first = (f->h[DIR_S2C].first_ts != 0 &&
+		    (f->h[DIR_C2S].first_ts == 0 ||
+		    f->h[DIR_S2C].first_ts < f->h[DIR_C2S].first_ts)) ?
+		    DIR_S2C : DIR_C2S;
+		deliver(r, f, first, true);
+		deliver(r, f, first == DIR_C2S ? DIR_S2C : DIR_C2S, true);
+		if (f->state == F_DECODE) {
+			ctx_init(r, f, &ctx);
+			f->dec->end(f->st, &ctx, why);
+			detach(r, f);
+		}
+	}
+	release_bufs(r, f);
+	switch (why) {
+	case END_FIN: r->ctr.ended_fin++; break;
+	case END_RST: r->ctr.ended_rst++; break;
+	case END_TIMEOUT: r->ctr.ended_timeout++; break;
+	case END_EVICT: r->ctr.ended_evict++; break;
+	case END_EXIT: r->ctr.ended_exit++; break;
+	}
+	for (pp = &r->buckets[f->hash & (r->nbuckets - 1)]; *pp != NULL;
+	    pp = &(*pp)->hnext) {
+		if (*pp == f) {
+			*pp = f->hnext;
+			break;
+		}
+	}
+	lru_unlink(r, f);
+	r->ctr.flows_active--;
+	f->hnext = r->free_flows;
+	r->free_flows = f;
+}
+
+static void
+expire(struct reasm *r)
+{
+	int n;
+
+	for (n = 0; n < EXPIRE_PER_PACKET && r->lru_head != NULL; n++) {
+		if (r->lru_head->last_ts + r->cfg.timeout_us >= r->now)
+			break;
+		flow_end(r, r->lru_head, END_TIMEOUT);
+	}
+}
+
+static void
+on_ack(struct reasm *r, struct flow *f, enum dir d, uint32_t ack)
+{
+	struct half *h = &f->h[d];
+
+	if (!(h->flags & H_SEQ))
+		return;
+	if (!(h->flags & H_ACKED) || seq_diff(ack, h->acked) > 0) {
+		h->acked = ack;
+		h->flags |= H_ACKED;
+	}
+	deliver(r, f, d, false);
+}
+
+void
+reasm_packet(struct reasm *r, const struct pkt *p)
+{
+	struct flow *f;
+	struct half *h;
+	enum dir d = DIR_C2S;
+	uint64_t hash;
+	uint32_t seq = p->seq;
+	uint8_t fl = p->tcp_flags;
+
+	r->cur_ts = p->ts_us;
+	if (p->ts_us > r->now)
+		r->now = p->ts_us;
+	expire(r);
+
+	hash = tuple_hash(r, p);
+	for (f = r->buckets[hash & (r->nbuckets - 1)]; f != NULL; f = f->hnext)
+		if (f->hash == hash && flow_match(f, p, &d))
+			break;
+	if (f == NULL) {
+		/* Only a SYN or bytes start a flow; a lone ACK, FIN or RST does not. */
+		if ((fl & TH_RST) || (!(fl & TH_SYN) && p->payload_len == 0)) {
+			r->ctr.no_flow++;
+			return;
+		}
+		if ((f = flow_create(r, p, hash, &d)) == NULL)
+			return;
+	} else if (f != r->lru_tail) {
+		lru_unlink(r, f);
+		lru_append(r, f);
+	}
+	f->last_ts = p->ts_us;
+
+	if (f->state == F_IGNORED)
+		goto flags;
+
+	h = &f->h[d];
+	if (fl & TH_SYN) {
+		if (!(h->flags & H_SEQ)) {
+			h->base = seq + 1;
+			h->flags |= H_SEQ;
+		}
+		/* A SYN-ACK acknowledges the client's SYN: the client's start. */
+		if ((fl & TH_ACK) && !(f->h[!d].flags & H_SEQ)) {
+			f->h[!d].base = p->ack;
+			f->h[!d].flags |= H_SEQ;
+		}
+		seq++;
+	}
+	if (fl & TH_ACK) {
+		f->ack_seen[d] = true;
+		on_ack(r, f, !d, p->ack);
+		if (f->state == F_IGNORED)
+			goto flags;
+	}
+	if (p->payload_len > 0 && !(h->flags & H_DEPTH)) {
+		const struct half_sink *out = NULL;
+		struct dsink s = { r, f, d };
+		struct half_sink hs = { sink_data, sink_gap, &s };
+
+		if (f->first_dir == 0xff)
+			f->first_dir = (uint8_t)d;
+		if (h->buf == NULL && (h->buf = rbuf_get(r, f)) == NULL) {
+			r->ctr.memcap_refused++;
+			if (f->state == F_DECODE)
+				detach(r, f);
+			f->state = F_IGNORED;
+			goto flags;
+		}
+		if (f->state == F_DECODE)
+			out = &hs;
+		if (!half_insert(h, seq, p->payload, p->payload_len, p->ts_us,
+		    &r->ctr, out)) {
+			/* No verdict within a window's worth of bytes. */
+			f->state = F_IGNORED;
+			r->ctr.flows_ignored++;
+			goto flags;
+		}
+		if (f->state == F_CLASSIFY) {
+			if (f->packets < UINT8_MAX)
+				f->packets++;
+			try_classify(r, f);
+		} else if (f->state == F_DECODE && !f->ack_seen[!d])
+			deliver(r, f, d, false);
+	}
+flags:
+	if (f->state == F_IGNORED)
+		release_bufs(r, f);
+	if (fl & TH_FIN) {
+		f->h[d].flags |= H_FIN;
+		f->h[d].fin_seq = seq + (uint32_t)p->payload_wire;
+		f->fin_mask |= (uint8_t)(1u << d);
+	}
+	if (fl & TH_RST)
+		flow_end(r, f, END_RST);
+	else if (f->fin_mask == 3)
+		flow_end(r, f, END_FIN);
+}
+
+/* --- set-up and tear-down ---------------------------------------------- */
+
+struct reasm *
+reasm_new(const struct reasm_config *cfg, struct alert_sink *sink)
+{
+	struct reasm *r;
+	struct timespec ts;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->cfg = *cfg;
+	if (r->cfg.max_flows == 0)
+		r->cfg.max_flows = REASM_DEFAULT_MAX_FLOWS;
+	if (r->cfg.memcap == 0)
+		r->cfg.memcap = REASM_DEFAULT_MEMCAP;
+	if (r->cfg.depth == 0)
+		r->cfg.depth = REASM_DEFAULT_DEPTH;
+	if (r->cfg.timeout_us == 0)
+		r->cfg.timeout_us = (uint64_t)REASM_DEFAULT_TIMEOUT_S * 1000000;
+	r->sink = sink;
+	r->input = "";
+	r->nbuckets = 4096;
+	if ((r->buckets = calloc(r->nbuckets, sizeof(*r->buckets))) == NULL) {
+		free(r);
+		return NULL;
+	}
+	/* A per-run hash key: crafted tuples cannot aim at one chain. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r->seed = mix((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20),
+	    (uint64_t)getpid() ^ (uint64_t)(uintptr_t)r);
+	return r;
+}
+
+void
+reasm_set_input(struct reasm *r, const char *input)
+{
+	r->input = input;
+}
+
+void
+reasm_flush(struct reasm *r)
+{
+	while (r->lru_head != NULL)
+		flow_end(r, r->lru_head, END_EXIT);
+}
+
+void
+reasm_free(struct reasm *r)
+{
+	struct slab *s;
+	struct rbuf *b;
+
+	if (r == NULL)
+		return;
+	reasm_flush(r);
+	while ((s = r->slabs) != NULL) {
+		r->slabs = s->next;
+		free(s);
+	}
+	while ((b = r->free_rbufs) != NULL) {
+		r->free_rbufs = b->next;
+		free(b);
+	}
+	free(r->buckets);
+	free(r);
+}
+
+const struct reasm_counters *
+reasm_counters(const struct reasm *r)
+{
+	return &r->ctr;
+}
+
+const struct dec_counters *
+reasm_dec_counters(const struct reasm *r)
+{
+	return &r->dctr;
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# run-all.sh - everything `make test` runs, in order; the last line sums up.
+#   1. unit tests (cmocka)            build/unit/test_*
+#   2. pcap regression tests           tests/regress.py with ./credleak
+#   3. both again under ASan + UBSan   build-asan/unit/test_*, ./credleak-asan
+#   4. live servers (root only)        tests/e2e-servers.sh
+cd "$(dirname "$0")/.." || exit 1
+pass=0 fail=0 skip=0
+tally() {	# tally LOGFILE: add that step's "N passed, M failed"
+	l=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+	p=$(echo "$l" | sed -E 's/.* ([0-9]+) passed.*/\1/')
+	f=$(echo "$l" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	s=$(echo "$l" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
+	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1})); skip=$((skip + ${s:-0}))
+}
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+sh tests/run-unit.sh build | tee "$log/unit"; tally "$log/unit"
+python3 tests/regress.py --bin ./credleak | tee "$log/regress"; tally "$log/regress"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+sh tests/run-unit.sh build-asan | sed 's/unit/asan-unit/' | tee "$log/aunit"; tally "$log/aunit"
+python3 tests/regress.py --bin ./credleak-asan | sed 's/regress/asan-regress/' | tee "$log/aregress"; tally "$log/aregress"
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+if [ -f tests/e2e-servers.sh ]; then
+	sh tests/e2e-servers.sh ./credleak | tee "$log/e2e"; tally "$log/e2e"
+fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
