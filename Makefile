@@ -50,7 +50,8 @@ credleak: $(BUILD)/main.o $(LIB_OBJS)
 
 $(BUILD)/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DCREDLEAK_VERSION='"$(VERSION)"' -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -DCREDLEAK_VERSION='"$(VERSION)"' -c -o $@ $<
 
 $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -62,7 +63,8 @@ credleak-asan: $(ABUILD)/main.o $(ALIB_OBJS)
 
 $(ABUILD)/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) -DCREDLEAK_VERSION='"$(VERSION)"' -c -o $@ $<
+	@echo "CC $< (asan)"
+	@$(CC) $(CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) -DCREDLEAK_VERSION='"$(VERSION)"' -c -o $@ $<
 
 $(ABUILD)/unit/%: tests/unit/%.c $(ALIB_OBJS)
 	@mkdir -p $(dir $@)

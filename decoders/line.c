@@ -11,6 +11,7 @@ line_init(struct line_splitter *ls)
 	ls->len = 0;
 	ls->raw_left = 0;
 	ls->discarding = false;
+	ls->held = 0;
 }
 
 void
@@ -40,6 +41,7 @@ line_wipe(struct line_splitter *ls)
 {
 	memset(ls->buf, 0, sizeof(ls->buf));
 	ls->len = 0;
+	ls->held = 0;
 }
 
 /* Strip one trailing CR and note NULs. */
@@ -59,6 +61,12 @@ line_next(struct line_splitter *ls, const uint8_t **pp, size_t *np,
 {
 	const uint8_t *p = *pp, *lf;
 	size_t n = *np, take;
+
+	if (ls->held > 0) {
+		/* The copied line handed out last time is no longer needed. */
+		memset(ls->buf, 0, ls->held);
+		ls->held = 0;
+	}
 
 	if (ls->raw_left > 0) {
 		if (n == 0)
@@ -111,6 +119,7 @@ line_next(struct line_splitter *ls, const uint8_t **pp, size_t *np,
 		out->p = ls->buf;
 		out->len = LINE_MAX_LEN;
 		out->nul = memchr(ls->buf, '\0', LINE_MAX_LEN) != NULL;
+		ls->held = LINE_MAX_LEN;
 		ls->len = 0;
 		if (lf != NULL) {
 			*pp = lf + 1;
@@ -131,6 +140,7 @@ line_next(struct line_splitter *ls, const uint8_t **pp, size_t *np,
 		return LINE_NEED;
 	}
 	finish(out, ls->buf, ls->len);
+	ls->held = ls->len;
 	ls->len = 0;
 	*pp = lf + 1;
 	*np = n - take - 1;

@@ -7,7 +7,8 @@
  * LF is discarded.  NUL is an ordinary byte that sets a flag, never a
  * terminator.  A raw mode hands over the next N bytes untouched (BDAT chunks,
  * bodies).  Lines are returned zero-copy when they sit whole in the input;
- * only a line split across calls is copied into the fixed buffer.
+ * only a line split across calls is copied into the fixed buffer, and that
+ * copy is zeroed on the next call (it may hold an AUTH line).
  */
 #ifndef CREDLEAK_LINE_H
 #define CREDLEAK_LINE_H
@@ -22,6 +23,7 @@ struct line_splitter {
 	size_t	 len;		/* bytes of a partial line held in buf */
 	size_t	 raw_left;	/* raw mode: bytes still to hand over untouched */
 	bool	 discarding;	/* after an overflow or gap: drop up to the next LF */
+	size_t	 held;		/* length of the copied line last returned, wiped on the next call */
 	uint8_t	 buf[LINE_MAX_LEN];
 };
 

@@ -1,0 +1,1032 @@
+/*
+ * test_pop3.c - the POP3 decoder (RFC 1939, 2449, 5034, 2595).
+ *
+ * Each test is a session written as an ordered list of (direction, text)
+ * steps and the findings it must produce.  Every session is run whole, with
+ * each step cut in two at every byte, and byte by byte; all runs must give
+ * the same findings and the same final status.  No finding may carry a
+ * session's secrets, and the decoder state may not hold them after the run.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../decoders/decoder.h"
+#include "../../decoders/sasl.h"
+
+extern const struct decoder pop3_decoder;
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define MAX_GOT		16
+
+struct step {
+	enum dir	 dir;
+	const char	*text;		/* NULL: a gap of `gap` bytes */
+	size_t		 gap;
+};
+
+#define C(t)		{ DIR_C2S, (t), 0 }
+#define S(t)		{ DIR_S2C, (t), 0 }
+#define GAP(d, n)	{ (d), NULL, (n) }
+
+/* A finding as expected; unset fields must be zero/NULL in the finding too. */
+struct want {
+	enum finding_kind kind;
+	const char	*mech;
+	const char	*user;
+	bool		 truncated;	/* compare the first SASL_USER_MAX bytes of user */
+	enum auth_result result;
+	bool		 secret;
+	enum tri	 offered;
+	bool		 requested;
+	int		 reply;
+	const char	*mechs;		/* mechanisms_offered joined by spaces */
+	bool		 gap;
+};
+
+struct got {
+	enum finding_kind kind;
+	char		 mech[64];
+	bool		 has_user;
+	uint8_t		 user[SASL_USER_MAX + 1];
+	size_t		 user_len;
+	bool		 truncated;
+	enum auth_result result;
+	bool		 secret;
+	enum tri	 offered;
+	bool		 requested;
+	int		 reply;
+	char		 mechs[64];
+	bool		 gap;
+	char		 app[8];
+};
+
+static struct got got[MAX_GOT];
+static size_t ngot;
+static const char *const *cur_secrets;
+static struct dec_counters ctr;
+
+static bool
+contains(const void *hay, size_t hn, const char *needle)
+{
+	const uint8_t *h = hay;
+	size_t nn = strlen(needle), i;
+
+	if (nn == 0 || nn > hn)
+		return false;
+	for (i = 0; i + nn <= hn; i++)
+		if (memcmp(h + i, needle, nn) == 0)
+			return true;
+	return false;
+}
+
+static void
+no_secret_in(const void *p, size_t n, const char *what)
+{
+	size_t i;
+
+	for (i = 0; cur_secrets[i] != NULL; i++)
+		if (contains(p, n, cur_secrets[i]))
+			fail_msg("%s holds secret \"%s\"", what, cur_secrets[i]);
+}
+
+static void
+record(void *arg, const struct flow_info *fi, uint64_t ts_us,
+    const struct finding *f)
+{
+	struct got *g;
+	size_t i, o = 0;
+
+	(void)arg;
+	(void)fi;
+	(void)ts_us;
+	assert_true(ngot < MAX_GOT);
+	g = &got[ngot++];
+	memset(g, 0, sizeof(*g));
+	g->kind = f->kind;
+	if (f->mechanism != NULL) {
+		no_secret_in(f->mechanism, strlen(f->mechanism), "mechanism");
+		snprintf(g->mech, sizeof(g->mech), "%s", f->mechanism);
+	}
+	if (f->reason != NULL)
+		no_secret_in(f->reason, strlen(f->reason), "reason");
+	if (f->app_proto != NULL)
+		snprintf(g->app, sizeof(g->app), "%s", f->app_proto);
+	if (f->username != NULL) {
+		assert_true(f->username_len <= SASL_USER_MAX);
+		no_secret_in(f->username, f->username_len, "username");
+		g->has_user = true;
+		memcpy(g->user, f->username, f->username_len);
+		g->user_len = f->username_len;
+	}
+	g->truncated = f->username_truncated;
+	g->result = f->result;
+	g->secret = f->secret_seen;
+	g->offered = f->starttls_offered;
+	g->requested = f->starttls_requested;
+	g->reply = f->starttls_reply;
+	assert_true(f->nmechs <= FINDING_MAX_MECHS);
+	for (i = 0; i < f->nmechs; i++) {
+		no_secret_in(f->mechs[i], strlen(f->mechs[i]), "mechs");
+		o += (size_t)snprintf(g->mechs + o, sizeof(g->mechs) - o, "%s%s",
+		    i > 0 ? " " : "", f->mechs[i]);
+		assert_true(o < sizeof(g->mechs));
+	}
+	g->gap = f->gap_seen;
+}
+
+static const char *
+how(size_t split_step, size_t split_at, bool bytewise, char *buf, size_t len)
+{
+	if (bytewise)
+		snprintf(buf, len, "byte by byte");
+	else if (split_step == SIZE_MAX)
+		snprintf(buf, len, "whole");
+	else
+		snprintf(buf, len, "step %zu cut at %zu", split_step, split_at);
+	return buf;
+}
+
+static void
+compare(const char *name, const char *run, const struct want *w, size_t nw)
+{
+	size_t i, ul;
+
+	if (ngot != nw)
+		fail_msg("%s (%s): %zu findings, want %zu", name, run, ngot, nw);
+	for (i = 0; i < nw; i++) {
+		const struct got *g = &got[i];
+
+#define EXPECT(cond) do {						\
+	if (!(cond))							\
+		fail_msg("%s (%s): finding %zu: %s", name, run, i, #cond); \
+} while (0)
+		EXPECT(g->kind == w[i].kind);
+		EXPECT(strcmp(g->app, "pop3") == 0);
+		EXPECT(strcmp(g->mech, w[i].mech != NULL ? w[i].mech : "") == 0);
+		EXPECT(g->has_user == (w[i].user != NULL));
+		if (w[i].user != NULL) {
+			ul = strlen(w[i].user);
+			if (w[i].truncated)
+				ul = SASL_USER_MAX;
+			EXPECT(g->user_len == ul);
+			EXPECT(memcmp(g->user, w[i].user, ul) == 0);
+		}
+		EXPECT(g->truncated == w[i].truncated);
+		EXPECT(g->result == w[i].result);
+		EXPECT(g->secret == w[i].secret);
+		EXPECT(g->offered == w[i].offered);
+		EXPECT(g->requested == w[i].requested);
+		EXPECT(g->reply == w[i].reply);
+		EXPECT(strcmp(g->mechs, w[i].mechs != NULL ? w[i].mechs : "") == 0);
+		EXPECT(g->gap == w[i].gap);
+#undef EXPECT
+	}
+}
+
+/* One run; split_step == SIZE_MAX: no step is cut. */
+static enum dec_status
+run_once(bool midstream, const struct step *st, size_t nst, size_t split_step,
+    size_t split_at, bool bytewise)
+{
+	static const struct flow_info fi = { .family = 4, .cli_port = 40000,
+	    .srv_port = 110, .flow_id = 1, .input = "test" };
+	struct alert_opts opts = { .out = NULL, .hook = record };
+	struct dec_ctx ctx;
+	enum dec_status rc = DEC_MORE;
+	size_t i, off, len, part;
+	void *state;
+
+	memset(&ctr, 0, sizeof(ctr));
+	ngot = 0;
+	ctx.flow = &fi;
+	ctx.ts_us = 1000000;
+	ctx.ctr = &ctr;
+	assert_non_null(ctx.sink = alert_sink_new(&opts));
+	assert_non_null(state = calloc(1, pop3_decoder.state_size));
+	pop3_decoder.init(state, midstream);
+	for (i = 0; i < nst && rc == DEC_MORE; i++) {
+		if (st[i].text == NULL) {
+			pop3_decoder.gap(state, &ctx, st[i].dir, st[i].gap);
+			continue;
+		}
+		len = strlen(st[i].text);
+		for (off = 0; off < len && rc == DEC_MORE; off += part) {
+			if (bytewise)
+				part = 1;
+			else if (i == split_step && off == 0)
+				part = split_at;
+			else
+				part = len - off;
+			rc = pop3_decoder.data(state, &ctx, st[i].dir,
+			    (const uint8_t *)st[i].text + off, part);
+		}
+	}
+	pop3_decoder.end(state, &ctx, END_FIN);
+	/* Handled lines must not linger in the state; wipe() clears the rest. */
+	no_secret_in(state, pop3_decoder.state_size, "decoder state");
+	pop3_decoder.wipe(state);
+	no_secret_in(state, pop3_decoder.state_size, "wiped decoder state");
+	free(state);
+	alert_sink_free(ctx.sink);
+	return rc;
+}
+
+static void
+check_session(const char *name, bool midstream, const struct step *st,
+    size_t nst, const struct want *w, size_t nw, enum dec_status final,
+    const char *const *secrets)
+{
+	size_t i, k, len;
+	char buf[64];
+	enum dec_status rc;
+
+	cur_secrets = secrets;
+	rc = run_once(midstream, st, nst, SIZE_MAX, 0, false);
+	if (rc != final)
+		fail_msg("%s (whole): status %d, want %d", name, rc, final);
+	compare(name, "whole", w, nw);
+	for (i = 0; i < nst; i++) {
+		if (st[i].text == NULL)
+			continue;
+		len = strlen(st[i].text);
+		for (k = 1; k < len; k++) {
+			rc = run_once(midstream, st, nst, i, k, false);
+			how(i, k, false, buf, sizeof(buf));
+			if (rc != final)
+				fail_msg("%s (%s): status %d, want %d", name, buf,
+				    rc, final);
+			compare(name, buf, w, nw);
+		}
+	}
+	rc = run_once(midstream, st, nst, SIZE_MAX, 0, true);
+	if (rc != final)
+		fail_msg("%s (byte by byte): status %d, want %d", name, rc, final);
+	compare(name, "byte by byte", w, nw);
+}
+
+#define SESSION(mid, steps, want, final, ...) do {			\
+	static const char *const secrets_[] = { __VA_ARGS__, NULL };	\
+	check_session(__func__, (mid), (steps), NELEM(steps), (want),	\
+	    NELEM(want), (final), secrets_);				\
+} while (0)
+
+#define SESSION_NONE(mid, steps, final, ...) do {			\
+	static const char *const secrets_[] = { __VA_ARGS__, NULL };	\
+	check_session(__func__, (mid), (steps), NELEM(steps), NULL, 0,	\
+	    (final), secrets_);						\
+} while (0)
+
+#define GREETING	"+OK POP3 server ready\r\n"
+#define TS_GREETING	"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n"
+
+static void
+test_user_pass_success(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("USER bob\r\n"),
+		S("+OK bob is welcome here\r\n"),
+		C("PASS hunter2\r\n"),
+		S("+OK bob's maildrop has 2 messages (320 octets)\r\n"),
+		C("RETR 1\r\n"),	/* after DEC_DONE: never fed */
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2");
+}
+
+static void
+test_user_pass_failure(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("USER bob\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("-ERR [AUTH] invalid password\r\n"),
+		C("QUIT\r\n"),
+		S("+OK bye\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_FAILURE, .secret = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_MORE, "hunter2");
+}
+
+static void
+test_user_without_pass(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("USER bob\r\n"),
+		S("-ERR no such user\r\n"),
+		C("QUIT\r\n"),
+		S("+OK\r\n"),
+	};
+
+	(void)unused;
+	SESSION_NONE(false, st, DEC_MORE, "hunter2");
+}
+
+static void
+test_auth_plain_ir(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("AUTH PLAIN AGJvYgBodW50ZXIy\r\n"),
+		S("+OK Logged in.\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "AUTH PLAIN",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2", "AGJvYgBodW50ZXIy");
+}
+
+static void
+test_auth_plain_continuation(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("AUTH PLAIN\r\n"),
+		S("+ \r\n"),
+		C("YWRtaW4AYWxpY2UAczNjcjN0IQ==\r\n"),
+		S("-ERR [AUTH] Authentication failed.\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "AUTH PLAIN",
+		  .user = "alice", .result = RES_FAILURE, .secret = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_MORE, "s3cr3t!", "YWRtaW4AYWxpY2UAczNjcjN0IQ==");
+}
+
+static void
+test_auth_login(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("AUTH LOGIN\r\n"),
+		S("+ VXNlcm5hbWU6\r\n"),
+		C("Y2Fyb2w=\r\n"),
+		S("+ UGFzc3dvcmQ6\r\n"),
+		C("VHIwdWI0ZG9y\r\n"),
+		S("+OK\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "AUTH LOGIN",
+		  .user = "carol", .result = RES_SUCCESS, .secret = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "Tr0ub4dor", "VHIwdWI0ZG9y");
+}
+
+static void
+test_auth_xoauth2(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("AUTH XOAUTH2 dXNlcj1kYXZlQGV4YW1wbGUuY29tAWF1dGg9QmVhcmVyIHlh"
+		  "MjkudG9rVE9LRU4BAQ==\r\n"),
+		S("+OK Welcome.\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "AUTH XOAUTH2",
+		  .user = "dave@example.com", .result = RES_SUCCESS,
+		  .secret = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "ya29.tokTOKEN",
+	    "dXNlcj1kYXZlQGV4YW1wbGUuY29tAWF1dGg9QmVhcmVyIHlh");
+}
+
+/* "*" (RFC 5034 §4) before the password: nothing secret; the session goes on. */
+static void
+test_auth_cancel(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("AUTH LOGIN\r\n"),
+		S("+ VXNlcm5hbWU6\r\n"),
+		C("ZnJhbms=\r\n"),
+		S("+ UGFzc3dvcmQ6\r\n"),
+		C("*\r\n"),
+		S("-ERR Authentication cancelled\r\n"),
+		C("USER frank\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("+OK\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "frank", .result = RES_SUCCESS, .secret = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2");
+}
+
+/*
+ * A prompt answered with a bare command (RFC 5034 §4 leaves the client
+ * nothing else to do when it gives up): "QUIT" is valid base64 but is not
+ * a password.
+ */
+static void
+test_auth_abandoned(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("AUTH LOGIN\r\n"),
+		S("+ VXNlcm5hbWU6\r\n"),
+		C("Y2Fyb2w=\r\n"),
+		S("+ UGFzc3dvcmQ6\r\n"),
+		C("QUIT\r\n"),
+		S("-ERR bad response\r\n+OK bye\r\n"),
+	};
+
+	(void)unused;
+	SESSION_NONE(false, st, DEC_MORE, "Tr0ub4dor");
+}
+
+static void
+test_auth_cram_md5(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("AUTH CRAM-MD5\r\n"),
+		S("+ PDE4OTYuNjk3MTcwOTUyQG1haWwuZXhhbXBsZS5jb20+\r\n"),
+		C("ZXJpbiA5YTFkNGIyYzNlNGY1MDYxNzI4Mzk0YTViNmM3ZDhlOQ==\r\n"),
+		S("-ERR\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CHALLENGE_RESPONSE, .mech = "AUTH CRAM-MD5",
+		  .user = "erin", .result = RES_FAILURE },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_MORE, "9a1d4b2c3e4f5061728394a5b6c7d8e9");
+}
+
+static void
+test_apop(void **unused)
+{
+	static const struct step st[] = {
+		S(TS_GREETING),
+		C("APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n"),
+		S("+OK maildrop has 1 message (369 octets)\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CHALLENGE_RESPONSE, .mech = "APOP",
+		  .user = "mrose", .result = RES_SUCCESS },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "c4c9334bac560ecc979e58001b3e22fb");
+}
+
+static void
+test_capa_offered_not_used(void **unused)
+{
+	static const struct step st[] = {
+		S(TS_GREETING),
+		C("CAPA\r\n"),
+		S("+OK Capability list follows\r\nTOP\r\nUSER\r\n"
+		  "SASL PLAIN LOGIN CRAM-MD5\r\nSTLS\r\nPIPELINING\r\n.\r\n"),
+		C("USER bob\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("+OK\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_YES,
+		  .mechs = "USER PLAIN LOGIN" },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true,
+		  .offered = TRI_YES },
+		{ .kind = K_STARTTLS_OFFERED_NOT_USED, .offered = TRI_YES },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2");
+}
+
+static void
+test_capa_not_offered(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("CAPA\r\n"),
+		S("+OK\r\nTOP\r\nUIDL\r\nSASL CRAM-MD5\r\n.\r\n"),
+		C("AUTH PLAIN AGJvYgBodW50ZXIy\r\n"),
+		S("-ERR\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "AUTH PLAIN",
+		  .user = "bob", .result = RES_FAILURE, .secret = true,
+		  .offered = TRI_NO },
+		{ .kind = K_STARTTLS_NOT_OFFERED, .offered = TRI_NO },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_MORE, "hunter2", "AGJvYgBodW50ZXIy");
+}
+
+/* Bare AUTH (RFC 1734 clients) lists mechanisms in a multi-line reply. */
+static void
+test_auth_listing(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("AUTH\r\n"),
+		S("+OK\r\nPLAIN\r\nCRAM-MD5\r\n.\r\n"),
+		C("AUTH PLAIN\r\n"),
+		S("+ \r\n"),
+		C("AGJvYgBodW50ZXIy\r\n"),
+		S("+OK\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .mechs = "PLAIN" },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "AUTH PLAIN",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2", "AGJvYgBodW50ZXIy");
+}
+
+static void
+test_stls_then_tls(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("CAPA\r\n"),
+		S("+OK\r\nTOP\r\nSTLS\r\n.\r\n"),
+		C("STLS\r\n"),
+		S("+OK Begin TLS negotiation\r\n"),
+		C("\x16\x03\x01\x02\x05\x01\x01\xff"),
+		C("USER bob\r\nPASS hunter2\r\n"),	/* never fed: DEC_DONE */
+		S("+OK\r\n"),
+	};
+
+	(void)unused;
+	SESSION_NONE(false, st, DEC_DONE, "hunter2");
+}
+
+static void
+test_stls_stripped(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("STLS\r\n"),
+		S("+OK Begin TLS negotiation\r\n"),
+		C("USER bob\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("+OK\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_STARTTLS_STRIPPED, .offered = TRI_YES,
+		  .requested = true, .reply = 1 },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true,
+		  .offered = TRI_YES, .requested = true, .reply = 1 },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2");
+}
+
+static void
+test_capa_mangled(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("CAPA\r\n"),
+		S("+OK\r\nTOP\r\nXXXX\r\n.\r\n"),
+		C("QUIT\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_STARTTLS_STRIPPED, .offered = TRI_UNKNOWN },
+	};
+	/* Two signs of stripping in one session: one finding. */
+	static const struct step st2[] = {
+		S(GREETING),
+		C("CAPA\r\n"),
+		S("+OK\r\nXXXX\r\n.\r\n"),
+		C("STLS\r\n"),
+		S("+OK\r\n"),
+		C("QUIT\r\n"),
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_MORE, "no-secret-here");
+	SESSION(false, st2, w, DEC_MORE, "no-secret-here");
+}
+
+static void
+test_stls_refused(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("STLS\r\n"),
+		S("-ERR TLS not available\r\n"),
+		C("USER bob\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("+OK\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_STARTTLS_REFUSED, .requested = true, .reply = -1 },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true,
+		  .requested = true, .reply = -1 },
+	};
+
+	static const struct step st2[] = {
+		S(GREETING),
+		C("CAPA\r\n"),
+		S("+OK\r\nSTLS\r\n.\r\n"),
+		C("STLS\r\n"),
+		S("-ERR\r\n"),
+		C("USER bob\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("+OK\r\n"),
+	};
+	/* The client tried STLS: not starttls_offered_not_used. */
+	static const struct want w2[] = {
+		{ .kind = K_STARTTLS_REFUSED, .offered = TRI_YES,
+		  .requested = true, .reply = -1 },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true,
+		  .offered = TRI_YES, .requested = true, .reply = -1 },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2");
+	SESSION(false, st2, w2, DEC_DONE, "hunter2");
+}
+
+/*
+ * A pipelined RETR (RFC 2449 §6.6) whose body looks like replies: parsed
+ * as replies, "-ERR nope" would answer USER and "+OK fake" PASS.
+ */
+static void
+test_retr_body_skipped(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("LIST 1\r\nUIDL\r\nRETR 1\r\nUSER bob\r\nPASS hunter2\r\n"),
+		S("+OK 1 120\r\n+OK\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n.\r\n"),
+		S("+OK 120 octets\r\nSubject: hi\r\n\r\nPASS x\r\n-ERR nope\r\n"
+		  "+OK fake\r\n..\r\n+ more\r\n...\r\n.\r\n"),
+		S("+OK\r\n-ERR [AUTH] invalid\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_FAILURE, .secret = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_MORE, "hunter2");
+}
+
+static void
+test_midstream(void **unused)
+{
+	static const struct step st[] = {
+		C("USER bob\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("+OK\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true },
+	};
+
+	/* Picked up "midstream" yet at the greeting: not an unmatched reply. */
+	static const struct step st2[] = {
+		S(GREETING),
+		C("USER bob\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("+OK\r\n"),
+	};
+
+	(void)unused;
+	SESSION(true, st, w, DEC_DONE, "hunter2");
+	SESSION(true, st2, w, DEC_DONE, "hunter2");
+	assert_int_equal(ctr.unmatched_reply, 0);
+}
+
+/* Picked up after USER: the password is still seen, without a name. */
+static void
+test_midstream_pass_only(void **unused)
+{
+	static const struct step st[] = {
+		C("PASS hunter2\r\n"),
+		S("-ERR\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .result = RES_FAILURE, .secret = true },
+	};
+
+	(void)unused;
+	SESSION(true, st, w, DEC_MORE, "hunter2");
+}
+
+/* Redis speaks client-first: with the handshake seen that is not POP3. */
+static void
+test_redis_inline(void **unused)
+{
+	static const struct step st[] = {
+		C("AUTH r3disPa55\r\n"),
+		S("+OK\r\n"),
+		C("PING\r\n"),
+		S("+PONG\r\n"),
+	};
+
+	(void)unused;
+	SESSION_NONE(false, st, DEC_MISMATCH, "r3disPa55");
+	assert_int_equal(ctr.mismatch, 1);
+}
+
+static void
+test_redis_resp(void **unused)
+{
+	static const struct step st[] = {
+		C("*2\r\n$4\r\nAUTH\r\n$9\r\nr3disPa55\r\n"),
+		S("+OK\r\n"),
+	};
+
+	(void)unused;
+	SESSION_NONE(false, st, DEC_MISMATCH, "r3disPa55");
+	SESSION_NONE(true, st, DEC_MISMATCH, "r3disPa55");
+	assert_int_equal(ctr.mismatch, 1);
+}
+
+/* Midstream, the port hint may pick us: "AUTH pw" is no SASL mechanism. */
+static void
+test_redis_midstream(void **unused)
+{
+	static const struct step st[] = {
+		C("AUTH r3disPa55\r\n"),
+		S("+OK\r\n"),
+	};
+	static const struct step st2[] = {
+		C("PING\r\n"),
+		S("+PONG\r\n"),
+	};
+
+	(void)unused;
+	SESSION_NONE(true, st, DEC_DONE, "r3disPa55");
+	SESSION_NONE(true, st2, DEC_MISMATCH, "r3disPa55");
+}
+
+/* A hole in the server's reply: that login ends unknown, later ones say gap. */
+static void
+test_gap(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("USER bob\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		GAP(DIR_S2C, 100),
+		S("ply was lost\r\n+OK 1 message\r\n"),
+		C("USER carol\r\n"),
+		S("+OK\r\n"),
+		C("PASS Tr0ub4dor\r\n"),
+		S("-ERR\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_UNKNOWN, .secret = true,
+		  .gap = true },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "carol", .result = RES_FAILURE, .secret = true,
+		  .gap = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_MORE, "hunter2", "Tr0ub4dor");
+	assert_int_equal(ctr.gaps, 1);
+}
+
+static void
+test_end_without_reply(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("USER bob\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_UNKNOWN, .secret = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_MORE, "hunter2");
+}
+
+static void
+test_lower_case(void **unused)
+{
+	static const struct step st[] = {
+		S("+ok hello\n"),
+		C("capa\n"),
+		S("+ok\nuser\nsasl plain\n.\n"),
+		C("user bob\r\n"),
+		S("+ok\r\n"),
+		C("pass hunter2\r\n"),
+		S("+ok\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_NO,
+		  .mechs = "USER PLAIN" },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true,
+		  .offered = TRI_NO },
+		{ .kind = K_STARTTLS_NOT_OFFERED, .offered = TRI_NO },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2");
+}
+
+/* Raw 8-bit greetings (GB2312 here) and long user names. */
+static void
+test_8bit_and_long_user(void **unused)
+{
+#define TEN	"abcdefghij"
+#define HUNDRED	TEN TEN TEN TEN TEN TEN TEN TEN TEN TEN
+	static const struct step st[] = {
+		S("+OK \xbb\xb6\xd3\xad\xca\xb9\xd3\xc3 POP3\r\n"),
+		C("USER first.middle.lastname@subdomain.example.com\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("+OK\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "first.middle.lastname@subdomain.example.com",
+		  .result = RES_SUCCESS, .secret = true },
+	};
+	static const struct step st2[] = {
+		S(GREETING),
+		C("USER " HUNDRED HUNDRED HUNDRED "\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("-ERR\r\n"),
+	};
+	static const struct want w2[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = HUNDRED HUNDRED HUNDRED, .truncated = true,
+		  .result = RES_FAILURE, .secret = true },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2");
+	SESSION(false, st2, w2, DEC_MORE, "hunter2");
+#undef HUNDRED
+#undef TEN
+}
+
+static void
+test_pipeline_overflow(void **unused)
+{
+	static const struct step st[] = {
+		S(GREETING),
+		C("NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n"
+		  "NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n"
+		  "NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n"
+		  "NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n"
+		  "NOOP\r\nNOOP\r\n"),
+	};
+
+	(void)unused;
+	SESSION_NONE(false, st, DEC_MORE, "no-secret-here");
+	assert_int_equal(ctr.pipeline_overflow, 2);
+}
+
+static void
+test_probe(void **unused)
+{
+	static const struct {
+		enum dir		 dir;
+		const char		*text;
+		enum probe_result	 want;
+		bool			 server;
+	} cases[] = {
+		{ DIR_S2C, GREETING, PROBE_YES, true },
+		{ DIR_S2C, "+OK Dovecot ready.\r\n", PROBE_YES, true },
+		{ DIR_S2C, "+OK \xbb\xb6\xd3\xad\r\n", PROBE_YES, true },
+		{ DIR_S2C, "+OK\r\n", PROBE_MAYBE, false },	/* Redis too */
+		{ DIR_S2C, "+OK", PROBE_MAYBE, false },
+		{ DIR_S2C, "+O", PROBE_MAYBE, false },
+		{ DIR_S2C, "-ERR too many connections\r\n", PROBE_MAYBE, false },
+		{ DIR_S2C, "+PONG\r\n", PROBE_NO, false },
+		{ DIR_S2C, "-NOAUTH Authentication required.\r\n", PROBE_NO, false },
+		{ DIR_S2C, "220 mx ESMTP\r\n", PROBE_NO, false },
+		{ DIR_S2C, "* OK IMAP4rev1\r\n", PROBE_NO, false },
+		{ DIR_C2S, "*2\r\n$4\r\nAUTH\r\n", PROBE_NO, false },
+		{ DIR_C2S, "$4\r\n", PROBE_NO, false },
+		{ DIR_C2S, "USER bob\r\n", PROBE_MAYBE, false },
+		{ DIR_C2S, "CAPA\r\n", PROBE_MAYBE, false },
+		{ DIR_C2S, "capa\r\n", PROBE_MAYBE, false },
+		{ DIR_C2S, "STLS\r\n", PROBE_MAYBE, false },
+		{ DIR_C2S, "AUTH PLAIN\r\n", PROBE_MAYBE, false },
+		{ DIR_C2S, "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n",
+		  PROBE_MAYBE, false },
+		{ DIR_C2S, "US", PROBE_MAYBE, false },
+		{ DIR_C2S, "GET / HTTP/1.1\r\n", PROBE_NO, false },
+		{ DIR_C2S, "EHLO x\r\n", PROBE_NO, false },
+		{ DIR_C2S, "a1 LOGIN bob pw\r\n", PROBE_NO, false },
+		{ DIR_C2S, "USERS\r\n", PROBE_NO, false },
+	};
+	size_t i;
+	bool server;
+
+	(void)unused;
+	for (i = 0; i < NELEM(cases); i++) {
+		server = false;
+		if (pop3_decoder.probe(cases[i].dir,
+		    (const uint8_t *)cases[i].text, strlen(cases[i].text),
+		    &server) != cases[i].want || server != cases[i].server)
+			fail_msg("probe case %zu: \"%s\"", i, cases[i].text);
+	}
+}
+
+static void
+test_table(void **unused)
+{
+	(void)unused;
+	assert_string_equal(pop3_decoder.name, "pop3");
+	assert_int_equal(pop3_decoder.ports[0], 110);
+	assert_int_equal(pop3_decoder.ports[1], 1110);
+	assert_int_equal(pop3_decoder.ports[2], 0);
+	assert_ptr_equal(decoder_by_name("pop3"), &pop3_decoder);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_user_pass_success),
+		cmocka_unit_test(test_user_pass_failure),
+		cmocka_unit_test(test_user_without_pass),
+		cmocka_unit_test(test_auth_plain_ir),
+		cmocka_unit_test(test_auth_plain_continuation),
+		cmocka_unit_test(test_auth_login),
+		cmocka_unit_test(test_auth_xoauth2),
+		cmocka_unit_test(test_auth_cancel),
+		cmocka_unit_test(test_auth_abandoned),
+		cmocka_unit_test(test_auth_cram_md5),
+		cmocka_unit_test(test_apop),
+		cmocka_unit_test(test_capa_offered_not_used),
+		cmocka_unit_test(test_capa_not_offered),
+		cmocka_unit_test(test_auth_listing),
+		cmocka_unit_test(test_stls_then_tls),
+		cmocka_unit_test(test_stls_stripped),
+		cmocka_unit_test(test_capa_mangled),
+		cmocka_unit_test(test_stls_refused),
+		cmocka_unit_test(test_retr_body_skipped),
+		cmocka_unit_test(test_midstream),
+		cmocka_unit_test(test_midstream_pass_only),
+		cmocka_unit_test(test_redis_inline),
+		cmocka_unit_test(test_redis_resp),
+		cmocka_unit_test(test_redis_midstream),
+		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_end_without_reply),
+		cmocka_unit_test(test_lower_case),
+		cmocka_unit_test(test_8bit_and_long_user),
+		cmocka_unit_test(test_pipeline_overflow),
+		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
