@@ -8,7 +8,7 @@
 #   make clean
 
 CC	?= cc
-PKGS	 = libpcap libndpi json-c
+PKGS	 = libpcap libndpi json-c libgcrypt
 # Debian packages: to build and run, and what the tests add (real servers
 # and clients for the live test, cmocka for the unit tests).
 DEBS	 = build-essential pkg-config libpcap-dev libndpi-dev libjson-c-dev \

@@ -119,6 +119,15 @@ uint64_t alert_count(const struct alert_sink *s, enum finding_kind k);
 /* The contract's name of a kind: "cleartext_credentials", ... */
 const char *finding_kind_name(enum finding_kind k);
 
+/* Bytes alert_format_ts() needs: "2026-11-22T14:23:58.123456Z" and a NUL. */
+#define ALERT_TS_LEN	32
+
+/*
+ * RFC 3339 text, UTC, with microseconds, of ts_us (microseconds since the
+ * epoch) into buf; times past year 9999 are clamped.  Returns the length.
+ */
+size_t alert_format_ts(uint64_t ts_us, char *buf, size_t buflen);
+
 /* Community ID v1 (seed 0) of a TCP flow into buf ("1:" + base64); buf >= 32 bytes. */
 void community_id_v1(const struct flow_info *fi, uint8_t ipproto, char *buf, size_t buflen);
 
