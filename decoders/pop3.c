@@ -65,6 +65,7 @@ struct pop3 {
 	bool		 server_spoke;
 	bool		 client_spoke;
 	bool		 greeted;
+	bool		 unconfirmed;	/* client spoke first: the first reply must be POP3's */
 	bool		 apop_offered;	/* RFC 1939 §7 timestamp in the greeting */
 	bool		 gap_seen;
 
@@ -596,6 +597,17 @@ server_line(struct pop3 *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 		body_line(s, ctx, p, n);
 		return;
 	}
+	if (s->unconfirmed) {
+		/*
+		 * No greeting: the first reply decides.  POP3 says "+OK text"
+		 * or "-ERR ..." (RFC 1939 §3); Redis answers a bare "+OK".
+		 */
+		s->unconfirmed = false;
+		if (n < 4 || (!is_err(p, n) && memcmp(p, "+OK ", 4) != 0)) {
+			mismatch(s, ctx);
+			return;
+		}
+	}
 	if (s->state == S_GREETING) {
 		/* RFC 1939 §4: the greeting is +OK; -ERR refuses service. */
 		if (is_ok(p, n))
@@ -679,9 +691,13 @@ pop3_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 	if (dir == DIR_S2C)
 		s->server_spoke = true;
 	else if (s->state == S_GREETING && !s->server_spoke) {
-		/* The client spoke first: Redis "AUTH pw", not POP3. */
-		mismatch(s, ctx);
-		return DEC_MISMATCH;
+		/*
+		 * The client spoke first.  Some servers (and test rigs) send
+		 * no greeting; Redis never does.  Go on without one: what the
+		 * server answers tells them apart (RESP, "+PONG").
+		 */
+		s->unconfirmed = true;
+		enter_state(s, S_AUTHORIZATION);
 	} else if (s->state == S_TLS)
 		tls_or_clear(s, ctx, p, n);
 	else if (stls_last(s) && p[0] == 0x16 && ls->len == 0) {

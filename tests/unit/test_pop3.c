@@ -772,6 +772,31 @@ test_redis_inline(void **unused)
 	assert_int_equal(ctr.mismatch, 1);
 }
 
+/* A server that sends no greeting, handshake seen: POP3 once it answers "+OK text". */
+static void
+test_no_greeting_client_first(void **unused)
+{
+	static const struct step st[] = {
+		C("CAPA\r\n"),
+		S("+OK Capability list follows\r\nUSER\r\nSASL PLAIN\r\n.\r\n"),
+		C("USER bob\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("+OK Welcome.\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_NO,
+		  .mechs = "USER PLAIN" },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true,
+		  .offered = TRI_NO },
+		{ .kind = K_STARTTLS_NOT_OFFERED, .offered = TRI_NO },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2");
+}
+
 static void
 test_redis_resp(void **unused)
 {
@@ -1017,6 +1042,7 @@ main(void)
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_midstream_pass_only),
 		cmocka_unit_test(test_redis_inline),
+		cmocka_unit_test(test_no_greeting_client_first),
 		cmocka_unit_test(test_redis_resp),
 		cmocka_unit_test(test_redis_midstream),
 		cmocka_unit_test(test_gap),
