@@ -134,7 +134,7 @@ capture_file(const char *path, pkt_cb cb, void *arg, struct pkt_counters *c,
 		    "%s: truncated record after %llu packets", path,
 		    (unsigned long long)n);
 	else
-		seterr(errbuf, errlen, "%s: read error after %llu packets: %s",
+		seterr(errbuf, errlen, "%s: corrupt record after %llu packets: %s",
 		    path, (unsigned long long)n, pcap_geterr(pc));
 	pcap_close(pc);
 	return -1;

@@ -1,0 +1,976 @@
+/*
+ * smtp.c - SMTP: cleartext AUTH, STARTTLS use and tampering, mail accepted
+ * without AUTH.
+ *
+ * Specifications: RFC 5321 (SMTP), RFC 4954 (AUTH), RFC 3207 (STARTTLS),
+ * RFC 2920 (PIPELINING), RFC 3030 (CHUNKING, BDAT).
+ *
+ * Client bytes are read as commands, SASL responses, message body or BDAT
+ * chunk bytes, as `state` says.  Server replies are paired in order with a
+ * bounded FIFO of outstanding commands (RFC 2920 §3); a multi-line reply
+ * counts once, on its "NNN " line (RFC 5321 §4.2.1).
+ *
+ * Policies, where the wire leaves a choice:
+ * - DATA: client lines after DATA are body (never commands) until the "."
+ *   line, even before 354 arrives.  If DATA is then rejected, the server
+ *   read those lines as commands: each is owed one reply, absorbed without
+ *   pairing it with later commands (a "." already seen is owed one too, as
+ *   ever).  Lines after the rejection are commands.
+ * - AUTH: client lines are SASL responses until the final reply.  A known
+ *   verb after a 334 is a prompt answered with a command: no secret, and no
+ *   reply of its own (the server reads it as a response).  A verb before any
+ *   334 is a command pipelined behind an initial response.
+ * - A hole in either direction during AUTH ends the exchange, result
+ *   unknown; a hole in the replies empties the FIFO (pairing is lost).
+ * - After a successful AUTH nothing more can be learnt: DEC_DONE.
+ */
+#include <stdint.h>
+#include <string.h>
+#ifdef SMTP_DEBUG
+#include <stdio.h>
+#endif
+
+#include "decoder.h"
+#include "line.h"
+#include "sasl.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#define SMTP_FIFO_MAX	32	/* outstanding pipelined commands we track */
+
+#define COUNT(ctx, field) do {					\
+	if ((ctx)->ctr != NULL)					\
+		(ctx)->ctr->field++;				\
+} while (0)
+
+/* How the next client bytes are read. */
+enum smtp_st {
+	ST_COMMAND = 0,	/* command lines */
+	ST_AUTH,	/* SASL responses until the AUTH's final reply */
+	ST_DATA_WAIT,	/* DATA sent, not answered: lines are body for now */
+	ST_BODY,	/* after 354: body up to the "." line */
+	ST_BDAT,	/* chunk bytes; the splitter counts them down */
+	ST_TLS_WAIT,	/* 220 to STARTTLS: the next client bytes must be TLS */
+	ST_DONE		/* TLS, or nothing left to learn */
+};
+
+enum smtp_cmd {
+	C_NONE = 0,	/* not a verb we know */
+	C_GREETING,	/* pseudo-command: the server speaks first (RFC 5321 §3.1) */
+	C_HELO,
+	C_EHLO,
+	C_MAIL,
+	C_RCPT,
+	C_DATA,
+	C_DATA_END,	/* the "." line ending a DATA body */
+	C_BDAT,
+	C_BDAT_LAST,
+	C_AUTH,
+	C_STARTTLS,
+	C_OTHER
+};
+
+static const struct {
+	const char	*verb;
+	enum smtp_cmd	 cmd;
+} verbs[] = {
+	{ "EHLO", C_EHLO },	{ "HELO", C_HELO },	{ "LHLO", C_EHLO },
+	{ "MAIL", C_MAIL },	{ "RCPT", C_RCPT },	{ "DATA", C_DATA },
+	{ "BDAT", C_BDAT },	{ "AUTH", C_AUTH },	{ "STARTTLS", C_STARTTLS },
+	{ "RSET", C_OTHER },	{ "QUIT", C_OTHER },	{ "NOOP", C_OTHER },
+	{ "VRFY", C_OTHER },	{ "EXPN", C_OTHER },	{ "HELP", C_OTHER },
+	{ "ETRN", C_OTHER },	{ "TURN", C_OTHER },	{ "ATRN", C_OTHER },
+	{ "BURL", C_OTHER },	{ "XCLIENT", C_OTHER },	{ "XFORWARD", C_OTHER },
+};
+
+/* EHLO keywords that matter here (RFC 5321 §4.1.1.1: one per reply line). */
+#define CAP_STARTTLS	0x01u	/* RFC 3207 */
+#define CAP_AUTH	0x02u	/* RFC 4954 */
+#define CAP_PIPELINING	0x04u	/* RFC 2920 */
+#define CAP_CHUNKING	0x08u	/* RFC 3030 */
+
+static const struct {
+	const char	*kw;
+	uint32_t	 bit;
+} capkw[] = {
+	{ "STARTTLS", CAP_STARTTLS },
+	{ "AUTH", CAP_AUTH },
+	{ "PIPELINING", CAP_PIPELINING },
+	{ "CHUNKING", CAP_CHUNKING },
+};
+
+struct pending {
+	uint8_t		 cmd;		/* enum smtp_cmd */
+	uint32_t	 replies;	/* replies still owed (C_OTHER may absorb many) */
+	uint32_t	 extra;		/* DATA: body lines sent before its reply */
+};
+
+struct smtp_state {
+	enum smtp_st	 state;
+	bool		 gap_seen;
+	bool		 body_gap;	/* a hole inside a DATA body */
+	bool		 tls;		/* TLS records followed STARTTLS */
+
+	/* the reply being read */
+	bool		 in_reply;	/* inside a multi-line reply */
+	int		 code;		/* code of its first line */
+	unsigned	 rlines;	/* its lines so far */
+	unsigned	 replies;	/* complete replies so far */
+	uint32_t	 rcaps, rmechs;	/* an EHLO reply's keywords so far */
+	bool		 rmangled, rmasked;
+
+	/* what the session showed */
+	bool		 ehlo_seen;	/* an EHLO answer: the capabilities are known */
+	bool		 masked;	/* keywords masked with X's: absence uncertain */
+	uint32_t	 caps;
+	uint32_t	 mechs;		/* MECH_BIT()s from AUTH keywords */
+	bool		 starttls_requested, starttls_pending;
+	int		 starttls_reply;
+	bool		 auth_attempted, auth_ok, auth_aborted, mail_sent;
+	unsigned	 auth_prompts;	/* 334s in the current exchange */
+	unsigned	 mail_accepted, rcpt_accepted, messages_accepted;
+	uint32_t	 emitted;	/* once-per-session kinds, bit per kind */
+	uint8_t		 tlsb[3];	/* first client bytes after 220 to STARTTLS */
+	size_t		 ntlsb;
+
+	struct pending	 fifo[SMTP_FIFO_MAX];
+	size_t		 fhead, fcount;
+	struct sasl_exchange auth;
+	struct line_splitter cli, srv;
+};
+
+static void command_line(struct smtp_state *, struct dec_ctx *,
+    const struct line *);
+
+#ifdef SMTP_DEBUG
+static const char *
+strstate(enum smtp_st s)
+{
+	static const char *const names[] = { "COMMAND", "AUTH", "DATA_WAIT",
+	    "BODY", "BDAT", "TLS_WAIT", "DONE" };
+
+	return (size_t)s < nitems(names) ? names[s] : "?";
+}
+#endif
+
+static void
+enter_state(struct smtp_state *st, enum smtp_st s)
+{
+#ifdef SMTP_DEBUG
+	fprintf(stderr, "smtp: %s -> %s\n", strstate(st->state), strstate(s));
+#endif
+	st->state = s;
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static bool
+ieq(const uint8_t *p, size_t n, const char *s)
+{
+	size_t i;
+
+	if (n != strlen(s))
+		return false;
+	for (i = 0; i < n; i++)
+		if (lower(p[i]) != lower((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static size_t
+rtrim(const uint8_t *p, size_t n)
+{
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	return n;
+}
+
+static enum smtp_cmd
+verb_lookup(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(verbs); i++)
+		if (line_verb_is(p, n, verbs[i].verb))
+			return verbs[i].cmd;
+	return C_NONE;
+}
+
+/* --- the FIFO of commands awaiting a reply ---------------------------- */
+
+static struct pending *
+fifo_at(struct smtp_state *st, size_t i)
+{
+	return &st->fifo[(st->fhead + i) % SMTP_FIFO_MAX];
+}
+
+static struct pending *
+fifo_push(struct smtp_state *st, struct dec_ctx *ctx, enum smtp_cmd c,
+    bool front)
+{
+	struct pending *e;
+
+	if (st->fcount == SMTP_FIFO_MAX) {
+		COUNT(ctx, pipeline_overflow);
+		return NULL;
+	}
+	if (front) {
+		st->fhead = (st->fhead + SMTP_FIFO_MAX - 1) % SMTP_FIFO_MAX;
+		e = &st->fifo[st->fhead];
+	} else
+		e = fifo_at(st, st->fcount);
+	st->fcount++;
+	memset(e, 0, sizeof(*e));
+	e->cmd = (uint8_t)c;
+	e->replies = 1;
+	return e;
+}
+
+static void
+fifo_pop(struct smtp_state *st)
+{
+	if (st->fcount == 0 || --st->fifo[st->fhead].replies > 0)
+		return;
+	st->fhead = (st->fhead + 1) % SMTP_FIFO_MAX;
+	st->fcount--;
+}
+
+/* --- findings ---------------------------------------------------------- */
+
+static void
+finding_init(const struct smtp_state *st, struct finding *f,
+    enum finding_kind k)
+{
+	memset(f, 0, sizeof(*f));
+	f->kind = k;
+	f->app_proto = "smtp";
+	f->result = RES_UNKNOWN;
+	if (st->ehlo_seen)
+		f->starttls_offered = (st->caps & CAP_STARTTLS) != 0 ?
+		    TRI_YES : TRI_NO;
+	f->starttls_requested = st->starttls_requested;
+	f->starttls_reply = st->starttls_reply;
+	f->gap_seen = st->gap_seen;
+}
+
+static void
+emit_once(struct smtp_state *st, struct dec_ctx *ctx, enum finding_kind k,
+    const char *reason)
+{
+	static const enum sasl_mech clear[] = { MECH_PLAIN, MECH_LOGIN };
+	struct finding f;
+	size_t i;
+
+	if ((st->emitted & (1u << k)) != 0)
+		return;
+	st->emitted |= 1u << k;
+	finding_init(st, &f, k);
+	f.reason = reason;
+	for (i = 0; k == K_CLEARTEXT_AUTH_OFFERED && i < nitems(clear); i++)
+		if ((st->mechs & MECH_BIT(clear[i])) != 0)
+			f.mechs[f.nmechs++] = sasl_mech_name(clear[i]);
+	if (k == K_UNAUTH_MAIL_ACCEPTED) {
+		f.rcpt_accepted = st->rcpt_accepted;
+		f.messages_accepted = st->messages_accepted;
+	}
+	dec_emit(ctx, &f);
+}
+
+/*
+ * The AUTH exchange is over (final reply, hole or end of flow): report what
+ * crossed the wire.  A username alone is reported unless the client gave up
+ * ("*", RFC 4954 §4, or a command instead of a response).
+ */
+static void
+auth_finish(struct smtp_state *st, struct dec_ctx *ctx, enum auth_result res)
+{
+	struct sasl_exchange *x = &st->auth;
+	struct finding f;
+	bool gave_up = x->cancelled || st->auth_aborted, report = false;
+
+	if (!x->active)
+		return;
+	if (x->malformed)
+		COUNT(ctx, bad_sasl);
+	finding_init(st, &f, K_CLEARTEXT_CREDENTIALS);
+	switch (sasl_exchange_class(x)) {
+	case MC_CLEARTEXT:
+	case MC_BEARER:
+		report = x->secret_seen || (x->user_len > 0 && !gave_up);
+		break;
+	case MC_CHALLENGE:
+		f.kind = K_CHALLENGE_RESPONSE;
+		report = x->responses > 0 && !gave_up;
+		break;
+	case MC_OTHER:
+		break;
+	}
+	if (report) {
+		f.mechanism = sasl_auth_label(x->mech);
+		f.username = x->user_len > 0 ? x->user : NULL;
+		f.username_len = x->user_len;
+		f.username_truncated = x->user_truncated;
+		f.result = res;
+		f.secret_seen = x->secret_seen;
+		dec_emit(ctx, &f);
+	}
+	sasl_reset(x);
+	st->auth_aborted = false;
+}
+
+/* Findings that need facts from both sides; each fires once. */
+static void
+check_session(struct smtp_state *st, struct dec_ctx *ctx)
+{
+	bool offered = (st->caps & CAP_STARTTLS) != 0;
+
+	/* Only an EHLO answer proves absence; HELO alone lists nothing. */
+	if (st->ehlo_seen && !offered && !st->masked && (st->auth_attempted ||
+	    st->mail_accepted > 0 || st->messages_accepted > 0))
+		emit_once(st, ctx, K_STARTTLS_NOT_OFFERED, NULL);
+	if (st->ehlo_seen && offered && !st->starttls_requested &&
+	    (st->auth_attempted || st->mail_sent))
+		emit_once(st, ctx, K_STARTTLS_OFFERED_NOT_USED, NULL);
+}
+
+/* Last words before the decoder stops: the flow ends, TLS, or AUTH worked. */
+static void
+flush_pending(struct smtp_state *st, struct dec_ctx *ctx)
+{
+	auth_finish(st, ctx, RES_UNKNOWN);
+	if (!st->auth_ok && st->mail_accepted > 0 && st->rcpt_accepted > 0)
+		emit_once(st, ctx, K_UNAUTH_MAIL_ACCEPTED, NULL);
+}
+
+static enum dec_status
+tls_started(struct smtp_state *st, struct dec_ctx *ctx)
+{
+	st->tls = true;
+	flush_pending(st, ctx);
+	enter_state(st, ST_DONE);
+	return DEC_DONE;
+}
+
+/* --- server replies ---------------------------------------------------- */
+
+/*
+ * A keyword in the place of STARTTLS, mangled by a middlebox: eight X's,
+ * Cisco's "XXXXXXXA" (first masked keyword), or one or two letters off.
+ */
+static bool
+masked_starttls(const uint8_t *k, size_t n)
+{
+	static const char want[] = "STARTTLS";
+	size_t i, x = 0, diff = 0;
+
+	if (n != sizeof(want) - 1)
+		return false;
+	for (i = 0; i < n; i++) {
+		x += lower(k[i]) == 'x';
+		diff += lower(k[i]) != lower((unsigned char)want[i]);
+	}
+	return x == n || (x == n - 1 && lower(k[n - 1]) == 'a') ||
+	    (diff > 0 && diff <= 2);
+}
+
+/* A keyword of X's with an optional letter: some keyword was masked. */
+static bool
+masked_keyword(const uint8_t *k, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && lower(k[i]) == 'x'; i++)
+		continue;
+	return i >= 3 && (i == n || (i + 1 == n && lower(k[i]) >= 'a' &&
+	    lower(k[i]) <= 'z'));
+}
+
+/* One line of a 250 answer to EHLO: "250-KEYWORD params". */
+static void
+ehlo_line(struct smtp_state *st, const uint8_t *p, size_t n)
+{
+	size_t i, k;
+
+	/* The first line names the domain; keywords follow (RFC 5321 §4.1.1.1). */
+	if (st->rlines == 0 || n < 4)
+		return;
+	p += 4;
+	n -= 4;
+	i = line_skip_ws(p, n);
+	p += i;
+	n -= i;
+	/* "AUTH=LOGIN PLAIN" is the pre-RFC 4954 spelling. */
+	for (k = 0; k < n && p[k] != ' ' && p[k] != '\t' && p[k] != '='; k++)
+		continue;
+	for (i = 0; i < nitems(capkw); i++) {
+		if (!ieq(p, k, capkw[i].kw))
+			continue;
+		st->rcaps |= capkw[i].bit;
+		if (capkw[i].bit == CAP_AUTH)
+			st->rmechs |= sasl_mech_list(p + k, n - k);
+		return;
+	}
+	if (masked_starttls(p, k))
+		st->rmangled = true;
+	else if (masked_keyword(p, k))
+		st->rmasked = true;
+}
+
+static void
+ehlo_reply(struct smtp_state *st, struct dec_ctx *ctx, int code)
+{
+	/* 500/502: no ESMTP at all, hence no STARTTLS. */
+	if (code != 250 && code != 500 && code != 502)
+		return;
+	st->ehlo_seen = true;
+	st->caps |= st->rcaps;
+	st->mechs |= st->rmechs;
+	if (st->rmangled && (st->rcaps & CAP_STARTTLS) == 0) {
+		st->masked = true;
+		emit_once(st, ctx, K_STARTTLS_STRIPPED,
+		    "STARTTLS capability masked in the EHLO reply");
+	}
+	st->masked |= st->rmasked;
+	if ((st->rmechs & MECH_CLEARTEXT_SET) != 0)
+		emit_once(st, ctx, K_CLEARTEXT_AUTH_OFFERED, NULL);
+}
+
+static void
+data_reply(struct smtp_state *st, struct dec_ctx *ctx, int code)
+{
+	struct pending *e;
+	uint32_t extra = fifo_at(st, 0)->extra;
+	bool sending = st->state == ST_DATA_WAIT;
+
+	fifo_pop(st);
+	/* Whether the client is still sending the body of this very DATA. */
+	sending = sending && st->fcount == 0;
+	if (code == 354) {		/* RFC 5321 §4.1.1.4 */
+		if (sending)
+			enter_state(st, ST_BODY);
+		return;
+	}
+	/* Rejected: what the client sent as body were commands to the server. */
+	if (sending)
+		enter_state(st, ST_COMMAND);
+	if (extra > 0 && (e = fifo_push(st, ctx, C_OTHER, true)) != NULL)
+		e->replies = extra;
+}
+
+/* A complete reply with the code of its first line; 0 when it had none. */
+static void
+reply_done(struct smtp_state *st, struct dec_ctx *ctx, int code)
+{
+	struct pending *h;
+	int cls = code / 100;
+
+	st->replies++;
+	/* A reply while a body is open after a hole: its "." was lost. */
+	if (st->state == ST_BODY && st->body_gap && st->fcount == 0) {
+		fifo_push(st, ctx, C_DATA_END, false);
+		enter_state(st, ST_COMMAND);
+	}
+	h = st->fcount > 0 ? fifo_at(st, 0) : NULL;
+	/* Picked up midstream: a first 220 is the greeting, not an answer. */
+	if (code == 220 && st->replies == 1 && (h == NULL ||
+	    (h->cmd != C_GREETING && h->cmd != C_STARTTLS)))
+		return;
+	if (h == NULL) {
+		COUNT(ctx, unmatched_reply);
+		return;
+	}
+	switch ((enum smtp_cmd)h->cmd) {
+	case C_AUTH:
+		if (cls == 3) {		/* 334: the exchange goes on */
+			st->auth_prompts++;
+			return;
+		}
+		fifo_pop(st);
+		if (st->state == ST_AUTH)
+			enter_state(st, ST_COMMAND);
+		st->auth_ok = cls == 2;
+		auth_finish(st, ctx, cls == 2 ? RES_SUCCESS :
+		    cls == 4 || cls == 5 ? RES_FAILURE : RES_UNKNOWN);
+		break;
+	case C_STARTTLS:
+		fifo_pop(st);
+		st->starttls_pending = false;
+		st->starttls_reply = code;
+		if (cls == 2 && st->state == ST_COMMAND) {
+			st->ntlsb = 0;
+			enter_state(st, ST_TLS_WAIT);
+		} else if (cls == 4 || cls == 5)
+			emit_once(st, ctx, K_STARTTLS_REFUSED, NULL);
+		break;
+	case C_EHLO:
+		fifo_pop(st);
+		ehlo_reply(st, ctx, code);
+		break;
+	case C_MAIL:
+		fifo_pop(st);
+		st->mail_accepted += cls == 2;
+		break;
+	case C_RCPT:
+		fifo_pop(st);
+		st->rcpt_accepted += cls == 2;	/* 250 or 251 */
+		break;
+	case C_DATA:
+		data_reply(st, ctx, code);
+		break;
+	case C_DATA_END:
+	case C_BDAT_LAST:
+		fifo_pop(st);
+		if (cls == 2) {
+			st->messages_accepted++;
+			if (st->mail_accepted > 0 && st->rcpt_accepted > 0)
+				emit_once(st, ctx, K_UNAUTH_MAIL_ACCEPTED, NULL);
+		}
+		break;
+	case C_NONE:
+	case C_GREETING:
+	case C_HELO:
+	case C_BDAT:
+	case C_OTHER:
+		fifo_pop(st);
+		break;
+	}
+	check_session(st, ctx);
+	if (st->auth_ok) {
+		/* Nothing left to learn: no second AUTH, no unauthenticated mail. */
+		flush_pending(st, ctx);
+		enter_state(st, ST_DONE);
+	}
+}
+
+/* "NNN-text" continues a reply, "NNN text" or "NNN" ends it (RFC 5321 §4.2.1). */
+static void
+reply_line(struct smtp_state *st, struct dec_ctx *ctx, const struct line *l)
+{
+	const uint8_t *p = l->p;
+	size_t n = l->len;
+	bool coded, last;
+
+	coded = n >= 3 && p[0] >= '0' && p[0] <= '9' && p[1] >= '0' &&
+	    p[1] <= '9' && p[2] >= '0' && p[2] <= '9';
+	/* A line without a code continues a reply, or stands alone as one. */
+	last = coded ? !(n > 3 && p[3] == '-') : !st->in_reply;
+	if (!st->in_reply) {
+		st->code = coded ? (p[0] - '0') * 100 + (p[1] - '0') * 10 +
+		    (p[2] - '0') : 0;
+		st->rlines = 0;
+		st->rcaps = st->rmechs = 0;
+		st->rmangled = st->rmasked = false;
+		/* RFC 5321 §4.3.1: a greeting is 220, 421 or 554; else none came. */
+		if (st->fcount > 0 && fifo_at(st, 0)->cmd == C_GREETING &&
+		    st->code != 220 && st->code != 421 && st->code != 554)
+			fifo_pop(st);
+	}
+	if (coded && st->code == 250 && st->fcount > 0 &&
+	    fifo_at(st, 0)->cmd == C_EHLO)
+		ehlo_line(st, p, n);
+	st->rlines++;
+	st->in_reply = !last;
+	if (last)
+		reply_done(st, ctx, st->code);
+}
+
+static enum dec_status
+server_bytes(struct smtp_state *st, struct dec_ctx *ctx, const uint8_t *p,
+    size_t n)
+{
+	struct line l;
+	enum line_ev ev;
+
+	for (;;) {
+		/* A TLS handshake record from the server: the client started TLS. */
+		if (st->state == ST_TLS_WAIT && n > 0 && p[0] == 0x16 &&
+		    st->srv.len == 0 && !st->srv.discarding)
+			return tls_started(st, ctx);
+		if ((ev = line_next(&st->srv, &p, &n, &l)) == LINE_NEED)
+			return DEC_MORE;
+		if (ev == LINE_LONG)
+			COUNT(ctx, line_overflow);
+		if (l.nul)
+			COUNT(ctx, nul_in_line);
+		reply_line(st, ctx, &l);
+		if (st->state == ST_DONE)
+			return DEC_DONE;
+	}
+}
+
+/* --- client commands --------------------------------------------------- */
+
+/* "AUTH mechanism [initial-response]" (RFC 4954 §4). */
+static void
+auth_command(struct smtp_state *st, struct dec_ctx *ctx, const uint8_t *p,
+    size_t n)
+{
+	enum sasl_mech m;
+	size_t i, k;
+
+	i = line_skip_ws(p, n);
+	p += i;
+	n -= i;
+	for (k = 0; k < n && p[k] != ' ' && p[k] != '\t'; k++)
+		continue;
+	if ((m = sasl_mech_lookup(p, k)) == MECH_NONE) {
+		COUNT(ctx, bad_sasl);	/* the server answers 501 */
+		fifo_push(st, ctx, C_OTHER, false);
+		return;
+	}
+	auth_finish(st, ctx, RES_UNKNOWN);	/* one left unanswered */
+	st->auth_attempted = true;
+	st->auth_prompts = 0;
+	i = k + line_skip_ws(p + k, n - k);
+	n = rtrim(p + i, n - i);
+	sasl_begin(&st->auth, m, n > 0, p + i, n);
+	fifo_push(st, ctx, C_AUTH, false);
+	enter_state(st, ST_AUTH);
+}
+
+/* A client line between AUTH and its final reply. */
+static void
+auth_line(struct smtp_state *st, struct dec_ctx *ctx, const struct line *l)
+{
+	size_t n = rtrim(l->p, l->len);
+
+	/* Checked first: "QUIT" and "RSET" are valid base64. */
+	if (verb_lookup(l->p, n) != C_NONE) {
+		if (st->auth_prompts == 0) {
+			enter_state(st, ST_COMMAND);
+			command_line(st, ctx, l);
+		} else {
+			st->auth_aborted = true;
+			COUNT(ctx, bad_sasl);
+		}
+		return;
+	}
+	if (st->auth.active && !sasl_response(&st->auth, l->p, n)) {
+		st->auth_aborted = true;
+		COUNT(ctx, bad_base64);
+	}
+}
+
+/* "BDAT size [LAST]" (RFC 3030 §2); the chunk's bytes follow at once. */
+static void
+bdat_command(struct smtp_state *st, struct dec_ctx *ctx, const uint8_t *p,
+    size_t n)
+{
+	size_t i, d = 0, size = 0, v;
+	bool last;
+
+	i = line_skip_ws(p, n);
+	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++, d++) {
+		v = (size_t)(p[i] - '0');
+		if (size > (SIZE_MAX - v) / 10) {
+			d = 0;
+			break;
+		}
+		size = size * 10 + v;
+	}
+	i += line_skip_ws(p + i, n - i);
+	last = line_verb_is(p + i, n - i, "LAST");
+	if (last)
+		i += 4;
+	/* A bad size or a stray argument: 501, and the server reads no chunk. */
+	if (d == 0 || rtrim(p + i, n - i) > 0) {
+		fifo_push(st, ctx, C_OTHER, false);
+		return;
+	}
+	fifo_push(st, ctx, last ? C_BDAT_LAST : C_BDAT, false);
+	if (size > 0) {
+		line_set_raw(&st->cli, size);
+		enter_state(st, ST_BDAT);
+	}
+}
+
+static void
+command_line(struct smtp_state *st, struct dec_ctx *ctx, const struct line *l)
+{
+	enum smtp_cmd c = verb_lookup(l->p, l->len);
+
+	switch (c) {
+	case C_AUTH:
+		auth_command(st, ctx, l->p + 4, l->len - 4);
+		break;
+	case C_BDAT:
+		bdat_command(st, ctx, l->p + 4, l->len - 4);
+		break;
+	case C_DATA:
+		fifo_push(st, ctx, C_DATA, false);
+		enter_state(st, ST_DATA_WAIT);
+		break;
+	case C_STARTTLS:
+		st->starttls_requested = st->starttls_pending = true;
+		fifo_push(st, ctx, c, false);
+		break;
+	case C_MAIL:
+		st->mail_sent = true;
+		fifo_push(st, ctx, c, false);
+		break;
+	case C_NONE:
+		fifo_push(st, ctx, C_OTHER, false);
+		break;
+	default:
+		fifo_push(st, ctx, c, false);
+		break;
+	}
+	check_session(st, ctx);
+}
+
+/* Message text; RFC 5321 §4.1.1.4: a line holding only "." ends it. */
+static void
+body_line(struct smtp_state *st, struct dec_ctx *ctx, const struct line *l)
+{
+	struct pending *t;
+
+	if (l->len != 1 || l->p[0] != '.') {
+		t = st->fcount > 0 ? fifo_at(st, st->fcount - 1) : NULL;
+		if (st->state == ST_DATA_WAIT && t != NULL && t->cmd == C_DATA &&
+		    t->extra < UINT32_MAX)
+			t->extra++;
+		return;
+	}
+	fifo_push(st, ctx, C_DATA_END, false);
+	enter_state(st, ST_COMMAND);
+}
+
+static void
+client_line(struct smtp_state *st, struct dec_ctx *ctx, enum line_ev ev,
+    const struct line *l)
+{
+	if (st->state == ST_DATA_WAIT || st->state == ST_BODY) {
+		body_line(st, ctx, l);
+		return;
+	}
+	if (ev == LINE_LONG)
+		COUNT(ctx, line_overflow);
+	if (l->nul)
+		COUNT(ctx, nul_in_line);
+	if (st->state == ST_AUTH)
+		auth_line(st, ctx, l);
+	else if (st->state == ST_COMMAND)
+		command_line(st, ctx, l);
+}
+
+static enum dec_status
+client_bytes(struct smtp_state *st, struct dec_ctx *ctx, const uint8_t *p,
+    size_t n)
+{
+	struct line l;
+	enum line_ev ev;
+
+	for (;;) {
+		/* TLS right behind STARTTLS: its 220 is late or was lost. */
+		if (st->starttls_pending && st->state == ST_COMMAND && n > 0 &&
+		    p[0] == 0x16 && st->cli.len == 0 && !st->cli.discarding)
+			return tls_started(st, ctx);
+		if ((ev = line_next(&st->cli, &p, &n, &l)) == LINE_NEED)
+			return DEC_MORE;
+		if (ev == LINE_RAW) {
+			if (st->cli.raw_left == 0 && st->state == ST_BDAT)
+				enter_state(st, ST_COMMAND);
+			continue;
+		}
+		client_line(st, ctx, ev, &l);
+		if (st->state == ST_DONE)
+			return DEC_DONE;
+	}
+}
+
+/* TLS record header: 0x16 0x03 0x00-0x04, or an SSLv2 CLIENT-HELLO. */
+static enum probe_result
+tls_verdict(const uint8_t *b, size_t k)
+{
+	if (k == 0)
+		return PROBE_MAYBE;
+	if (b[0] == 0x16) {
+		if (k >= 2 && b[1] != 0x03)
+			return PROBE_NO;
+		if (k < 3)
+			return PROBE_MAYBE;
+		return b[2] <= 0x04 ? PROBE_YES : PROBE_NO;
+	}
+	if ((b[0] & 0x80) != 0) {
+		if (k < 3)
+			return PROBE_MAYBE;
+		return b[2] == 0x01 ? PROBE_YES : PROBE_NO;
+	}
+	return PROBE_NO;
+}
+
+/* The client bytes after 220 to STARTTLS decide (RFC 3207 §4). */
+static enum dec_status
+tls_wait_bytes(struct smtp_state *st, struct dec_ctx *ctx, const uint8_t *p,
+    size_t n)
+{
+	uint8_t held[sizeof(st->tlsb)];
+	size_t nheld, used = 0;
+	enum probe_result v;
+
+	while ((v = tls_verdict(st->tlsb, st->ntlsb)) == PROBE_MAYBE) {
+		if (used == n)
+			return DEC_MORE;
+		st->tlsb[st->ntlsb++] = p[used++];
+	}
+	if (v == PROBE_YES)
+		return tls_started(st, ctx);
+	/* Cleartext after 220: the path answered for the server, or downgraded. */
+	emit_once(st, ctx, K_STARTTLS_STRIPPED,
+	    "cleartext commands after 220 to STARTTLS");
+	enter_state(st, ST_COMMAND);
+	nheld = st->ntlsb;
+	memcpy(held, st->tlsb, nheld);
+	st->ntlsb = 0;
+	if (client_bytes(st, ctx, held, nheld) == DEC_DONE)
+		return DEC_DONE;
+	return client_bytes(st, ctx, p + used, n - used);
+}
+
+/* --- the decoder interface --------------------------------------------- */
+
+static bool
+probe_char(char want, uint8_t c, bool verb)
+{
+	if (verb && want == ' ')
+		return c == ' ' || c == '\r' || c == '\n';
+	return lower(c) == lower((unsigned char)want);
+}
+
+static enum probe_result
+smtp_probe(enum dir dir, const uint8_t *p, size_t n, bool *sender_is_server)
+{
+	static const struct {
+		const char	*pfx;
+		bool		 server;
+	} pats[] = {
+		{ "220 ", true }, { "220-", true },	/* greeting */
+		{ "EHLO ", false }, { "HELO ", false },	/* first command */
+	};
+	size_t i, j, len;
+	bool maybe = false, ok;
+
+	(void)dir;	/* the bytes tell the roles better than the guess */
+	for (i = 0; i < nitems(pats); i++) {
+		len = strlen(pats[i].pfx);
+		ok = true;
+		for (j = 0; j < len && j < n && ok; j++)
+			ok = probe_char(pats[i].pfx[j], p[j], !pats[i].server);
+		if (!ok)
+			continue;
+		if (n < len) {
+			maybe = true;
+			continue;
+		}
+		if (sender_is_server != NULL)
+			*sender_is_server = pats[i].server;
+		return PROBE_YES;
+	}
+	return maybe ? PROBE_MAYBE : PROBE_NO;
+}
+
+static void
+smtp_init(void *vst, bool midstream)
+{
+	struct smtp_state *st = vst;
+
+	memset(st, 0, sizeof(*st));
+	line_init(&st->cli);
+	line_init(&st->srv);
+	if (!midstream) {
+		st->fifo[0].cmd = C_GREETING;
+		st->fifo[0].replies = 1;
+		st->fcount = 1;
+	}
+}
+
+static enum dec_status
+smtp_data(void *vst, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
+    size_t n)
+{
+	struct smtp_state *st = vst;
+
+	if (st->state == ST_DONE)
+		return DEC_DONE;
+	if (dir == DIR_S2C)
+		return server_bytes(st, ctx, p, n);
+	if (st->state == ST_TLS_WAIT)
+		return tls_wait_bytes(st, ctx, p, n);
+	return client_bytes(st, ctx, p, n);
+}
+
+static void
+smtp_gap(void *vst, struct dec_ctx *ctx, enum dir dir, size_t missing)
+{
+	struct smtp_state *st = vst;
+
+	COUNT(ctx, gaps);
+	st->gap_seen = true;
+	if (st->state == ST_DONE)
+		return;
+	auth_finish(st, ctx, RES_UNKNOWN);
+	if (dir == DIR_S2C) {
+		/* Replies were lost: pairing them with commands is lost too. */
+		line_gap(&st->srv, missing);
+		st->in_reply = false;
+		st->fhead = st->fcount = 0;
+		if (st->state == ST_AUTH)
+			enter_state(st, ST_COMMAND);
+		return;
+	}
+	line_gap(&st->cli, missing);
+	switch (st->state) {
+	case ST_BDAT:
+		if (st->cli.raw_left == 0)
+			enter_state(st, ST_COMMAND);
+		break;
+	case ST_DATA_WAIT:
+	case ST_BODY:
+		st->body_gap = true;
+		break;
+	case ST_TLS_WAIT:
+		/* The first record's header is gone: TLS cannot be judged. */
+		flush_pending(st, ctx);
+		enter_state(st, ST_DONE);
+		break;
+	case ST_COMMAND:
+	case ST_AUTH:	/* stays until the final reply; responses ignored */
+	case ST_DONE:
+		break;
+	}
+}
+
+static void
+smtp_end(void *vst, struct dec_ctx *ctx, enum end_reason why)
+{
+	(void)why;
+	flush_pending(vst, ctx);
+}
+
+static void
+smtp_wipe(void *vst)
+{
+	struct smtp_state *st = vst;
+
+	line_wipe(&st->cli);
+	line_wipe(&st->srv);
+	sasl_reset(&st->auth);
+	memset(st->tlsb, 0, sizeof(st->tlsb));
+}
+
+static const uint16_t smtp_ports[] = { 25, 587, 2525, 0 };
+
+const struct decoder smtp_decoder = {
+	.name = "smtp",
+	.ports = smtp_ports,
+	.state_size = sizeof(struct smtp_state),
+	.probe = smtp_probe,
+	.init = smtp_init,
+	.data = smtp_data,
+	.gap = smtp_gap,
+	.end = smtp_end,
+	.wipe = smtp_wipe,
+};
