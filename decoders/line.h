@@ -59,6 +59,20 @@ void line_gap(struct line_splitter *ls, size_t missing);
 /* Wipe held bytes (they may be part of a secret). */
 void line_wipe(struct line_splitter *ls);
 
+/* Whether the next byte starts a line (nothing partial held, not discarding, not raw). */
+static inline bool
+line_at_start(const struct line_splitter *ls)
+{
+	return ls->len == 0 && !ls->discarding && ls->raw_left == 0;
+}
+
+/* Raw-mode bytes still to come (0: splitting lines). */
+static inline size_t
+line_raw_left(const struct line_splitter *ls)
+{
+	return ls->raw_left;
+}
+
 /* ASCII case-insensitive: does the line start with word `w` followed by SP or end? */
 bool line_verb_is(const uint8_t *p, size_t n, const char *w);
 

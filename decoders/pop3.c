@@ -648,7 +648,7 @@ server_line(struct pop3 *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 static void
 tls_or_clear(struct pop3 *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 {
-	if (n > 0 && p[0] == 0x16 && s->ls[DIR_C2S].len == 0) {
+	if (n > 0 && p[0] == 0x16 && line_at_start(&s->ls[DIR_C2S])) {
 		enter_state(s, S_DONE);
 		return;
 	}
@@ -700,7 +700,7 @@ pop3_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 		enter_state(s, S_AUTHORIZATION);
 	} else if (s->state == S_TLS)
 		tls_or_clear(s, ctx, p, n);
-	else if (stls_last(s) && p[0] == 0x16 && ls->len == 0) {
+	else if (stls_last(s) && p[0] == 0x16 && line_at_start(ls)) {
 		enter_state(s, S_DONE);	/* the +OK is still on its way */
 		return DEC_DONE;
 	}

@@ -97,7 +97,8 @@ void sasl_begin(struct sasl_exchange *x, enum sasl_mech mech, bool has_ir,
  * A client response line during the exchange (after a server continuation).
  * "*" cancels.  Returns false if the line is not a SASL response at all
  * (not base64): the client answered a prompt with a command, so no secret
- * was sent; the caller treats the line as a command and ends the exchange.
+ * was sent.  The server reads that line as a (bad) response, so the caller
+ * must not queue it as a command awaiting its own reply.
  */
 bool sasl_response(struct sasl_exchange *x, const uint8_t *p, size_t n);
 

@@ -587,7 +587,7 @@ server_bytes(struct smtp_state *st, struct dec_ctx *ctx, const uint8_t *p,
 	for (;;) {
 		/* A TLS handshake record from the server: the client started TLS. */
 		if (st->state == ST_TLS_WAIT && n > 0 && p[0] == 0x16 &&
-		    st->srv.len == 0 && !st->srv.discarding)
+		    line_at_start(&st->srv))
 			return tls_started(st, ctx);
 		if ((ev = line_next(&st->srv, &p, &n, &l)) == LINE_NEED)
 			return DEC_MORE;
@@ -766,12 +766,12 @@ client_bytes(struct smtp_state *st, struct dec_ctx *ctx, const uint8_t *p,
 	for (;;) {
 		/* TLS right behind STARTTLS: its 220 is late or was lost. */
 		if (st->starttls_pending && st->state == ST_COMMAND && n > 0 &&
-		    p[0] == 0x16 && st->cli.len == 0 && !st->cli.discarding)
+		    p[0] == 0x16 && line_at_start(&st->cli))
 			return tls_started(st, ctx);
 		if ((ev = line_next(&st->cli, &p, &n, &l)) == LINE_NEED)
 			return DEC_MORE;
 		if (ev == LINE_RAW) {
-			if (st->cli.raw_left == 0 && st->state == ST_BDAT)
+			if (line_raw_left(&st->cli) == 0 && st->state == ST_BDAT)
 				enter_state(st, ST_COMMAND);
 			continue;
 		}
@@ -924,7 +924,7 @@ smtp_gap(void *vst, struct dec_ctx *ctx, enum dir dir, size_t missing)
 	line_gap(&st->cli, missing);
 	switch (st->state) {
 	case ST_BDAT:
-		if (st->cli.raw_left == 0)
+		if (line_raw_left(&st->cli) == 0)
 			enter_state(st, ST_COMMAND);
 		break;
 	case ST_DATA_WAIT:
