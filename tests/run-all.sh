@@ -2,8 +2,9 @@
 # run-all.sh - everything `make test` runs, in order; the last line sums up.
 #   1. unit tests (cmocka)            build/unit/test_*
 #   2. pcap regression tests           tests/regress.py with ./credleak
-#   3. both again under ASan + UBSan   build-asan/unit/test_*, ./credleak-asan
-#   4. live servers (root only)        tests/e2e-servers.sh
+#   3. command-line behaviour          tests/cli.sh
+#   4. all three again under ASan + UBSan (build-asan/, ./credleak-asan)
+#   5. live servers (root only)        tests/e2e-servers.sh
 cd "$(dirname "$0")/.." || exit 1
 pass=0 fail=0 skip=0
 tally() {	# tally LOGFILE: add that step's "N passed, M failed"
@@ -18,10 +19,12 @@ trap 'rm -rf "$log"' EXIT
 
 sh tests/run-unit.sh build | tee "$log/unit"; tally "$log/unit"
 python3 tests/regress.py --bin ./credleak | tee "$log/regress"; tally "$log/regress"
+sh tests/cli.sh ./credleak | tee "$log/cli"; tally "$log/cli"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 sh tests/run-unit.sh build-asan | sed 's/unit/asan-unit/' | tee "$log/aunit"; tally "$log/aunit"
 python3 tests/regress.py --bin ./credleak-asan | sed 's/regress/asan-regress/' | tee "$log/aregress"; tally "$log/aregress"
+sh tests/cli.sh ./credleak-asan | sed 's/cli/asan-cli/' | tee "$log/acli"; tally "$log/acli"
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 if [ -f tests/e2e-servers.sh ]; then
