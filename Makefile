@@ -14,7 +14,7 @@ PKGS	 = libpcap libndpi json-c libgcrypt
 DEBS	 = build-essential pkg-config libpcap-dev libndpi-dev libjson-c-dev \
 	   libgcrypt20-dev
 TEST_DEBS = $(DEBS) libcmocka-dev python3 tcpdump postfix dovecot-core \
-	   dovecot-pop3d swaks openssl
+	   dovecot-pop3d swaks openssl curl
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -Wwrite-strings \
@@ -94,7 +94,8 @@ regress: credleak
 	@sh tests/run-regress.sh ./credleak
 
 pcaps:
-	@sh pcaps/make-pcaps.sh
+	@bash pcaps/make-pcaps.sh
+	@python3 pcaps/gen-synthetic.py
 
 clean:
 	rm -rf $(BUILD) $(ABUILD) credleak credleak-asan

@@ -215,6 +215,7 @@ main(int argc, char **argv)
 				fprintf(stderr, "credleak: bad number '%s'\n",
 				    optarg);
 				usage(stderr);
+				free(inputs);
 				return EXIT_USAGE;
 			}
 			if (c == OPT_MAX_FLOWS)
@@ -228,12 +229,15 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			free(inputs);
 			return 0;
 		case OPT_VERSION:
 			printf("credleak %s\n", CREDLEAK_VERSION);
+			free(inputs);
 			return 0;
 		default:
 			usage(stderr);
+			free(inputs);
 			return EXIT_USAGE;
 		}
 	}
@@ -243,6 +247,7 @@ main(int argc, char **argv)
 	if (ninputs == 0) {
 		fprintf(stderr, "credleak: no input: give -r FILE\n");
 		usage(stderr);
+		free(inputs);
 		return EXIT_USAGE;
 	}
 
@@ -254,6 +259,7 @@ main(int argc, char **argv)
 		umask(old);
 		if (aopts.out == NULL) {
 			fprintf(stderr, "credleak: %s: %s\n", outpath, strerror(errno));
+			free(inputs);
 			return EXIT_USAGE;
 		}
 	}

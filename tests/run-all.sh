@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.." || exit 1
 pass=0 fail=0 skip=0
 tally() {	# tally LOGFILE: add that step's "N passed, M failed"
 	l=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
-	p=$(echo "$l" | sed -E 's/.* ([0-9]+) passed.*/\1/')
-	f=$(echo "$l" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-	s=$(echo "$l" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
+	p=$(echo "$l" | sed -E 's/^(.*[^0-9])?([0-9]+) passed.*/\2/')
+	f=$(echo "$l" | sed -E 's/^(.*[^0-9])?([0-9]+) failed.*/\2/')
+	s=$(echo "$l" | sed -nE 's/^(.*[^0-9])?([0-9]+) skipped.*/\2/p')
 	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1})); skip=$((skip + ${s:-0}))
 }
 log=$(mktemp -d)

@@ -1,0 +1,587 @@
+#!/usr/bin/env python3
+"""gen-synthetic.py [OUTDIR] - write the synthetic captures of pcaps/.
+
+These are the captures real software will not produce on demand: segments
+out of order, overlapping retransmissions with different bytes, a hole in the
+stream, sessions picked up mid-stream, 802.1Q + IPv6, Linux cooked capture,
+BDAT chunks, a POP3 message body full of command look-alikes, and a Redis
+exchange that looks like POP3.  Each is built here, packet by packet, from a
+full TCP handshake (except the mid-stream ones) with correct IPv4/IPv6/TCP
+checksums, and written as a classic libpcap file (microsecond timestamps).
+
+This script is the text source of every synthetic capture: the bytes of each
+session are the literals below.  Standard library only; deterministic (fixed
+addresses, ports, initial sequence numbers and timestamps), so running it
+twice writes identical files.
+
+Addresses are from the documentation ranges (RFC 5737 192.0.2.0/24,
+198.51.100.0/24; RFC 3849 2001:db8::/32) and MACs are locally administered:
+nothing here names a real host.  The passwords are the synthetic test
+passwords of tests/secrets.txt.
+"""
+
+import base64
+import calendar
+import ipaddress
+import os
+import struct
+import sys
+
+ALICE_PW = "Tr0ub4dor-test-1"
+BOB_PW = "correct-horse-test-2"
+WRONG_PW = "wrong-pass-test-3"
+
+DLT_EN10MB = 1
+DLT_LINUX_SLL = 113
+
+# 2026-11-22 12:00:00 UTC: every capture starts here.
+T0 = calendar.timegm((2026, 11, 22, 12, 0, 0))
+
+MAC_CLIENT = bytes.fromhex("020000000a01")
+MAC_SERVER = bytes.fromhex("020000000a02")
+
+FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+
+
+def b64(s):
+    return base64.b64encode(s.encode() if isinstance(s, str) else s).decode()
+
+
+def plain_blob(user, pw, authzid=""):
+    """SASL PLAIN initial response (RFC 4616): authzid NUL authcid NUL pass."""
+    return b64("%s\0%s\0%s" % (authzid, user, pw))
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+class Pcap:
+    """A classic pcap file being built: one link type, records in order."""
+
+    def __init__(self, linktype=DLT_EN10MB):
+        self.linktype = linktype
+        self.records = []
+        self.clock = 0  # microseconds since T0
+
+    def tick(self, us):
+        self.clock += us
+
+    def add(self, frame):
+        sec, usec = divmod(self.clock, 1000000)
+        self.records.append((T0 + sec, usec, frame))
+
+    def write(self, path):
+        with open(path, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144,
+                                self.linktype))
+            for sec, usec, frame in self.records:
+                f.write(struct.pack("<IIII", sec, usec, len(frame), len(frame)))
+                f.write(frame)
+
+
+class Flow:
+    """One TCP connection between a client and a server, built packet by
+    packet.  Sequence numbers are tracked per side: nxt[side] is the next
+    sequence number that side sends, rcv[side] what it acknowledges.  The
+    high-level calls (c, s) send one in-order segment; seg() sends anything.
+    """
+
+    C, S = 0, 1
+
+    def __init__(self, pcap, cli, srv, cport, sport, cisn, sisn,
+                 link="eth", vlan=None):
+        self.pcap = pcap
+        self.ip = (ipaddress.ip_address(cli), ipaddress.ip_address(srv))
+        self.port = (cport, sport)
+        self.nxt = [cisn, sisn]
+        self.rcv = [0, 0]
+        self.ipid = [0x1000, 0x5000]
+        self.link = link
+        self.vlan = vlan
+
+    # --- framing ---------------------------------------------------------
+    def _tcp(self, side, seq, ack, flags, payload, opts=b""):
+        src, dst = self.ip[side], self.ip[1 - side]
+        sport, dport = self.port[side], self.port[1 - side]
+        off = (20 + len(opts)) // 4
+        hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF,
+                          ack & 0xFFFFFFFF, off << 4, flags, 65535, 0, 0) + opts
+        seg = hdr + payload
+        if src.version == 4:
+            pseudo = src.packed + dst.packed + struct.pack("!BBH", 0, 6, len(seg))
+        else:
+            pseudo = src.packed + dst.packed + struct.pack("!I3xB", len(seg), 6)
+        c = csum(pseudo + seg)
+        return seg[:16] + struct.pack("!H", c) + seg[18:]
+
+    def _ip(self, side, tcp):
+        src, dst = self.ip[side], self.ip[1 - side]
+        if src.version == 4:
+            self.ipid[side] += 1
+            hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp),
+                              self.ipid[side] & 0xFFFF, 0x4000, 64, 6, 0,
+                              src.packed, dst.packed)
+            hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+            return 0x0800, hdr + tcp
+        hdr = struct.pack("!IHBB16s16s", 0x60000000, len(tcp), 6, 64,
+                          src.packed, dst.packed)
+        return 0x86DD, hdr + tcp
+
+    def _frame(self, side, ethertype, l3):
+        mac_src = MAC_CLIENT if side == self.C else MAC_SERVER
+        mac_dst = MAC_SERVER if side == self.C else MAC_CLIENT
+        if self.link == "sll":
+            # Linux cooked capture taken on the server: the client's
+            # packets arrive (PACKET_HOST, 0), the server's leave
+            # (PACKET_OUTGOING, 4).  ARPHRD_ETHER, 6-byte source address.
+            ptype = 0 if side == self.C else 4
+            return struct.pack("!HHH8sH", ptype, 1, 6, mac_src, ethertype) + l3
+        if self.vlan is not None:
+            return (mac_dst + mac_src +
+                    struct.pack("!HHH", 0x8100, self.vlan & 0x0FFF, ethertype)
+                    + l3)
+        return mac_dst + mac_src + struct.pack("!H", ethertype) + l3
+
+    def seg(self, side, flags, payload=b"", seq=None, ack=None, gap_us=200,
+            opts=b"", record=True):
+        """Send one segment.  seq defaults to the side's next sequence
+        number, ack to what it has received.  A segment that is not
+        recorded (record=False) still moves the sequence numbers: it was on
+        the wire but the capture missed it."""
+        if isinstance(payload, str):
+            payload = payload.encode()
+        if seq is None:
+            seq = self.nxt[side]
+        if ack is None:
+            ack = self.rcv[side]
+        if not flags & ACK:
+            ack = 0
+        end = seq + len(payload) + (1 if flags & (SYN | FIN) else 0)
+        if end - self.nxt[side] > 0:
+            self.nxt[side] = end
+        self.pcap.tick(gap_us)
+        if record:
+            ethertype, l3 = self._ip(side, self._tcp(side, seq, ack, flags,
+                                                     payload, opts))
+            self.pcap.add(self._frame(side, ethertype, l3))
+        return end
+
+    # --- conversation helpers --------------------------------------------
+    def handshake(self):
+        mss = struct.pack("!BBH", 2, 4, 1460)
+        self.seg(self.C, SYN, opts=mss)
+        self.rcv[self.S] = self.nxt[self.C]
+        self.seg(self.S, SYN | ACK, opts=mss)
+        self.rcv[self.C] = self.nxt[self.S]
+        self.seg(self.C, ACK)
+
+    def c(self, data, gap_us=300):
+        """Client sends DATA in one segment; the server receives it all."""
+        self.seg(self.C, PSH | ACK, data, gap_us=gap_us)
+        self.rcv[self.S] = self.nxt[self.C]
+
+    def s(self, data, gap_us=500):
+        """Server sends DATA in one segment; the client receives it all."""
+        self.seg(self.S, PSH | ACK, data, gap_us=gap_us)
+        self.rcv[self.C] = self.nxt[self.S]
+
+    def ack(self, side, gap_us=40):
+        self.seg(side, ACK, gap_us=gap_us)
+
+    def close(self):
+        """Client closes first, then the server; final ACK."""
+        self.seg(self.C, FIN | ACK)
+        self.rcv[self.S] = self.nxt[self.C]
+        self.seg(self.S, FIN | ACK)
+        self.rcv[self.C] = self.nxt[self.S]
+        self.seg(self.C, ACK)
+
+
+# --- canned server texts (as Postfix 3.7 and Dovecot 2.3 word them) ---------
+GREETING = "220 mail.example.test ESMTP Postfix\r\n"
+EHLO = "EHLO client.example.test\r\n"
+EHLO_AUTH = ("250-mail.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+             "250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n"
+             "250 8BITMIME\r\n")
+AUTH_OK = "235 2.7.0 Authentication successful\r\n"
+MAIL_OK = "250 2.1.0 Ok\r\n"
+RCPT_OK = "250 2.1.5 Ok\r\n"
+DATA_GO = "354 End data with <CR><LF>.<CR><LF>\r\n"
+BYE = "221 2.0.0 Bye\r\n"
+POP_GREETING = "+OK Dovecot ready.\r\n"
+
+
+def smtp_message(subject, sender="alice@example.test", rcpt="bob@example.test"):
+    return ("From: %s\r\nTo: %s\r\nSubject: %s\r\n"
+            "Date: Sun, 22 Nov 2026 12:00:00 +0000\r\n\r\n"
+            "credleak synthetic test message.\r\n.\r\n" % (sender, rcpt, subject))
+
+
+def smtp_send_mail(f, subject, sender="alice@example.test",
+                   rcpt="bob@example.test", queue_id="4C2D81E0A1"):
+    f.c("MAIL FROM:<%s>\r\n" % sender)
+    f.s(MAIL_OK)
+    f.c("RCPT TO:<%s>\r\n" % rcpt)
+    f.s(RCPT_OK)
+    f.c("DATA\r\n")
+    f.s(DATA_GO)
+    f.c(smtp_message(subject, sender, rcpt))
+    f.s("250 2.0.0 Ok: queued as %s\r\n" % queue_id)
+
+
+# --- the captures -----------------------------------------------------------
+def smtp_ooo():
+    """Client AUTH PLAIN line in three segments sent 3, 1, 2; the server's
+    EHLO reply in two segments sent 2, 1.  The receivers' ACKs show the
+    reordering (duplicate ACKs, then a jump)."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.10", "198.51.100.25", 40110, 587, 1000000, 5000000)
+    f.handshake()
+    f.s(GREETING)
+    f.c(EHLO)
+    # Server EHLO reply: second half first.
+    half = EHLO_AUTH.index("250-AUTH")
+    s0 = f.nxt[f.S]
+    f.seg(f.S, PSH | ACK, EHLO_AUTH[half:], seq=s0 + half)
+    f.ack(f.C)  # duplicate ACK: still waiting for s0
+    f.seg(f.S, PSH | ACK, EHLO_AUTH[:half], seq=s0)
+    f.rcv[f.C] = s0 + len(EHLO_AUTH)
+    f.ack(f.C)
+    # Client AUTH PLAIN: pieces 3, 1, 2.
+    line = "AUTH PLAIN %s\r\n" % plain_blob("alice", ALICE_PW)
+    a, b = 7, 20
+    parts = [(a + b, line[a + b:]), (0, line[:a]), (a, line[a:a + b])]
+    c0 = f.nxt[f.C]
+    f.seg(f.C, PSH | ACK, parts[0][1], seq=c0 + parts[0][0])
+    f.ack(f.S)  # duplicate ACK for c0
+    f.seg(f.C, PSH | ACK, parts[1][1], seq=c0 + parts[1][0])
+    f.rcv[f.S] = c0 + a
+    f.ack(f.S)  # ACK up to the end of piece 1; piece 3 still held
+    f.seg(f.C, PSH | ACK, parts[2][1], seq=c0 + parts[2][0])
+    f.rcv[f.S] = c0 + len(line)
+    f.s(AUTH_OK)
+    smtp_send_mail(f, "credleak smtp-ooo")
+    f.c("QUIT\r\n")
+    f.s(BYE)
+    f.close()
+    return p
+
+
+def smtp_overlap():
+    """Two sessions to one server.
+
+    1. The client's AUTH PLAIN line is acknowledged and answered 235; then a
+       "retransmission" starts at the same sequence number with DIFFERENT
+       bytes over the acknowledged ones (a PLAIN blob for mallory) and new
+       bytes after them (MAIL FROM).  The acknowledged bytes are final:
+       the login is alice's; only the new tail counts.
+
+    2. The server first sends one 5000-byte segment: "220 ok\\r\\n" then
+       4992 bytes of "A" and no line end.  The client acknowledges only the
+       8 bytes of "220 ok\\r\\n"; the real replies then arrive at the
+       sequence numbers that bogus segment covered.  The client's ACKs say
+       the real replies are what it read: EHLO reply, AUTH LOGIN prompts,
+       235 for bob.
+    """
+    p = Pcap()
+    srv = "198.51.100.25"
+
+    f = Flow(p, "192.0.2.10", srv, 40120, 587, 2000000, 6000000)
+    f.handshake()
+    f.s(GREETING)
+    f.c(EHLO)
+    f.s(EHLO_AUTH)
+    line = "AUTH PLAIN %s\r\n" % plain_blob("alice", ALICE_PW)
+    evil = "AUTH PLAIN %s\r\n" % plain_blob("mallory", "Evil-pass-1234")
+    assert len(evil) == len(line)
+    c0 = f.nxt[f.C]
+    f.c(line)
+    f.s(AUTH_OK)
+    f.seg(f.C, PSH | ACK, evil + "MAIL FROM:<alice@example.test>\r\n", seq=c0)
+    f.rcv[f.S] = f.nxt[f.C]
+    f.s(MAIL_OK)
+    f.c("RCPT TO:<bob@example.test>\r\n")
+    f.s(RCPT_OK)
+    f.c("DATA\r\n")
+    f.s(DATA_GO)
+    f.c(smtp_message("credleak smtp-overlap 1"))
+    f.s("250 2.0.0 Ok: queued as 7E1F20B3C4\r\n")
+    f.c("QUIT\r\n")
+    f.s(BYE)
+    f.close()
+
+    p.tick(100000)
+    g = Flow(p, "192.0.2.10", srv, 40121, 587, 3000000, 7000000)
+    g.handshake()
+    s0 = g.nxt[g.S]
+    bogus = "220 ok\r\n" + "A" * (5000 - 8)
+    g.seg(g.S, PSH | ACK, bogus, seq=s0)
+    g.nxt[g.S] = s0 + 8  # the server's real stream goes on from byte 9
+    g.rcv[g.C] = s0 + 8
+    g.ack(g.C)  # accepts "220 ok\r\n" only
+    g.c(EHLO)
+    g.s(EHLO_AUTH)
+    g.c("AUTH LOGIN\r\n")
+    g.s("334 VXNlcm5hbWU6\r\n")
+    g.c(b64("bob") + "\r\n")
+    g.s("334 UGFzc3dvcmQ6\r\n")
+    g.c(b64(BOB_PW) + "\r\n")
+    g.s(AUTH_OK)
+    g.c("QUIT\r\n")
+    g.s(BYE)
+    assert g.nxt[g.S] - s0 < 5000, "real replies must lie inside the bogus segment"
+    g.close()
+    return p
+
+
+def smtp_gap():
+    """MX session, no AUTH offered, STARTTLS offered.  MAIL/RCPT/DATA; the
+    second of four DATA segments is missing from the capture (the server's
+    ACK covers it: it was delivered, the sensor missed it).  After the hole
+    the body has lines that look like commands (QUIT, MAIL FROM), then the
+    end of data, 250; then STARTTLS is refused with 454 and the client goes
+    on in clear with a second MAIL FROM/RCPT TO, RSET, QUIT."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.11", "198.51.100.25", 40130, 25, 4000000, 8000000)
+    f.handshake()
+    f.s(GREETING)
+    f.c(EHLO)
+    f.s("250-mail.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+        "250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n")
+    f.c("MAIL FROM:<carol@example.net>\r\n")
+    f.s(MAIL_OK)
+    f.c("RCPT TO:<bob@example.test>\r\n")
+    f.s(RCPT_OK)
+    f.c("DATA\r\n")
+    f.s(DATA_GO)
+    body = [
+        "From: carol@example.net\r\nTo: bob@example.test\r\n"
+        "Subject: credleak smtp-gap\r\n\r\nFirst part of the body.\r\n",
+        "This segment is lost: the capture has a hole here.\r\n"
+        "It ends in the middle of a li",
+        "ne.\r\nQUIT\r\nMAIL FROM:<not-a-command@example.net>\r\n"
+        "Still message text after the hole.\r\n",
+        "Last line.\r\n.\r\n",
+    ]
+    f.c(body[0])
+    f.ack(f.S)
+    f.seg(f.C, PSH | ACK, body[1], record=False)
+    f.c(body[2])
+    f.ack(f.S)  # covers the lost segment too: the server has it
+    f.c(body[3])
+    f.s("250 2.0.0 Ok: queued as 9A8B7C6D5E\r\n")
+    f.c("STARTTLS\r\n")
+    f.s("454 4.7.0 TLS not available due to local problem\r\n")
+    f.c("MAIL FROM:<carol@example.net>\r\n")
+    f.s(MAIL_OK)
+    f.c("RCPT TO:<bob@example.test>\r\n")
+    f.s(RCPT_OK)
+    f.c("RSET\r\n")
+    f.s("250 2.0.0 Ok\r\n")
+    f.c("QUIT\r\n")
+    f.s(BYE)
+    f.close()
+    return p
+
+
+def smtp_midstream():
+    """The capture starts after the handshake, greeting and EHLO: the first
+    packet is the client's AUTH PLAIN.  235, a message, QUIT."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.12", "198.51.100.25", 40140, 587, 0, 0)
+    # Where the connection was when the capture began.
+    f.nxt = [5000000 + 1 + 26, 9000000 + 1 + 37 + 150]
+    f.rcv = [f.nxt[f.S], f.nxt[f.C]]
+    f.c("AUTH PLAIN %s\r\n" % plain_blob("alice", ALICE_PW))
+    f.s(AUTH_OK)
+    smtp_send_mail(f, "credleak smtp-midstream")
+    f.c("QUIT\r\n")
+    f.s(BYE)
+    f.close()
+    return p
+
+
+def pop3_midstream():
+    """No SYN, no greeting: the first packet is USER."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.13", "198.51.100.110", 40150, 110, 0, 0)
+    f.nxt = [5500000 + 1, 9500000 + 1 + len(POP_GREETING)]
+    f.rcv = [f.nxt[f.S], f.nxt[f.C]]
+    f.c("USER bob\r\n")
+    f.s("+OK\r\n")
+    f.c("PASS %s\r\n" % BOB_PW)
+    f.s("+OK Logged in.\r\n")
+    f.c("STAT\r\n")
+    f.s("+OK 0 0\r\n")
+    f.c("QUIT\r\n")
+    f.s("+OK Logging out.\r\n")
+    f.close()
+    return p
+
+
+def smtp_vlan_ipv6():
+    """802.1Q VLAN 100, IPv6; AUTH LOGIN with both prompts."""
+    p = Pcap()
+    f = Flow(p, "2001:db8:100::10", "2001:db8:100::25", 40160, 587,
+             6000000, 10000000, vlan=100)
+    f.handshake()
+    f.s(GREETING)
+    f.c(EHLO)
+    f.s(EHLO_AUTH)
+    f.c("AUTH LOGIN\r\n")
+    f.s("334 VXNlcm5hbWU6\r\n")
+    f.c(b64("alice") + "\r\n")
+    f.s("334 UGFzc3dvcmQ6\r\n")
+    f.c(b64(ALICE_PW) + "\r\n")
+    f.s(AUTH_OK)
+    f.c("QUIT\r\n")
+    f.s(BYE)
+    f.close()
+    return p
+
+
+def pop3_sll():
+    """Linux cooked capture (DLT_LINUX_SLL); USER/PASS."""
+    p = Pcap(DLT_LINUX_SLL)
+    f = Flow(p, "192.0.2.14", "198.51.100.110", 40170, 110, 6500000, 10500000,
+             link="sll")
+    f.handshake()
+    f.s(POP_GREETING)
+    f.c("USER alice\r\n")
+    f.s("+OK\r\n")
+    f.c("PASS %s\r\n" % ALICE_PW)
+    f.s("+OK Logged in.\r\n")
+    f.c("LIST\r\n")
+    f.s("+OK 0 messages:\r\n.\r\n")
+    f.c("QUIT\r\n")
+    f.s("+OK Logging out.\r\n")
+    f.close()
+    return p
+
+
+def redis_not_pop3():
+    """Redis on 6379: inline AUTH with a password, "+OK", PING/"+PONG", a
+    RESP array command.  Looks like POP3 replies; is not POP3 (nor any
+    protocol credleak decodes): no finding."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.15", "198.51.100.79", 40180, 6379, 7000000, 11000000)
+    f.handshake()
+    f.c("AUTH %s\r\n" % BOB_PW)
+    f.s("+OK\r\n")
+    f.c("PING\r\n")
+    f.s("+PONG\r\n")
+    f.c("*3\r\n$3\r\nSET\r\n$4\r\nuser\r\n$5\r\nalice\r\n")
+    f.s("+OK\r\n")
+    f.c("*2\r\n$3\r\nGET\r\n$4\r\nuser\r\n")
+    f.s("$5\r\nalice\r\n")
+    f.c("QUIT\r\n")
+    f.s("+OK\r\n")
+    f.close()
+    return p
+
+
+def smtp_bdat():
+    """CHUNKING (RFC 3030).  Unauthenticated MAIL/RCPT; BDAT 1 ends in the
+    middle of a line and carries an AUTH PLAIN line as message text (for
+    carol, who never logs in); "BDAT n LAST" follows with the rest of the
+    line.  Then, as commands again, AUTH PLAIN for bob (235) and QUIT."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.16", "198.51.100.25", 40190, 25, 7500000, 11500000)
+    f.handshake()
+    f.s(GREETING)
+    f.c(EHLO)
+    f.s("250-mail.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+        "250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
+        "250 CHUNKING\r\n")
+    f.c("MAIL FROM:<carol@example.net>\r\n")
+    f.s(MAIL_OK)
+    f.c("RCPT TO:<bob@example.test>\r\n")
+    f.s(RCPT_OK)
+    chunk1 = ("From: carol@example.net\r\nTo: bob@example.test\r\n"
+              "Subject: credleak smtp-bdat\r\n\r\n"
+              "A transcript pasted into a mail:\r\n"
+              "AUTH PLAIN %s\r\n"
+              "This line is split across two BDAT ch"
+              % plain_blob("carol", "not-a-real-pass"))
+    chunk2 = "unks.\r\n"
+    f.c("BDAT %d\r\n%s" % (len(chunk1), chunk1))
+    f.s("250 2.0.0 %d bytes received\r\n" % len(chunk1))
+    f.c("BDAT %d LAST\r\n%s" % (len(chunk2), chunk2))
+    f.s("250 2.0.0 Ok: queued as 5F4E3D2C1B\r\n")
+    f.c("AUTH PLAIN %s\r\n" % plain_blob("bob", BOB_PW))
+    f.s(AUTH_OK)
+    f.c("QUIT\r\n")
+    f.s(BYE)
+    f.close()
+    return p
+
+
+def pop3_retr_body():
+    """IPv6.  USER/PASS for bob, then RETR of a message whose body holds
+    POP3 look-alikes ("USER mallory", "PASS x", "+OK", "-ERR", a
+    dot-stuffed "." line, "AUTH PLAIN ..."): the only login is bob's."""
+    p = Pcap()
+    f = Flow(p, "2001:db8::10", "2001:db8::110", 40200, 110, 8000000, 12000000)
+    f.handshake()
+    f.s(POP_GREETING)
+    f.c("USER bob\r\n")
+    f.s("+OK\r\n")
+    f.c("PASS %s\r\n" % BOB_PW)
+    f.s("+OK Logged in.\r\n")
+    f.c("STAT\r\n")
+    body = ("From: alice@example.test\r\nTo: bob@example.test\r\n"
+            "Subject: a POP3 transcript\r\n\r\n"
+            "USER mallory\r\n+OK\r\nPASS x\r\n+OK Logged in.\r\n"
+            "-ERR [AUTH] Authentication failed.\r\n"
+            "..\r\n"
+            "AUTH PLAIN %s\r\n"
+            "+OK\r\n" % plain_blob("mallory", "x"))
+    f.s("+OK 1 %d\r\n" % len(body))
+    f.c("RETR 1\r\n")
+    f.s("+OK %d octets\r\n%s.\r\n" % (len(body), body))
+    f.c("QUIT\r\n")
+    f.s("+OK Logging out.\r\n")
+    f.close()
+    return p
+
+
+CAPTURES = [
+    ("smtp-ooo", smtp_ooo),
+    ("smtp-overlap", smtp_overlap),
+    ("smtp-gap", smtp_gap),
+    ("smtp-midstream", smtp_midstream),
+    ("pop3-midstream", pop3_midstream),
+    ("smtp-vlan-ipv6", smtp_vlan_ipv6),
+    ("pop3-sll", pop3_sll),
+    ("redis-not-pop3", redis_not_pop3),
+    ("smtp-bdat", smtp_bdat),
+    ("pop3-retr-body", pop3_retr_body),
+]
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    outdir = sys.argv[1] if len(sys.argv) > 1 else here
+    os.makedirs(outdir, exist_ok=True)
+    secrets = os.path.join(os.path.dirname(here), "tests", "secrets.txt")
+    if os.path.exists(secrets):
+        with open(secrets) as f:
+            listed = {l.strip() for l in f}
+        missing = {ALICE_PW, BOB_PW, WRONG_PW} - listed
+        if missing:
+            sys.exit("gen-synthetic: %s not in tests/secrets.txt" % sorted(missing))
+    for name, build in CAPTURES:
+        path = os.path.join(outdir, name + ".pcap")
+        build().write(path)
+        print("gen-synthetic: %s.pcap: %d bytes" % (name, os.path.getsize(path)),
+              file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
