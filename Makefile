@@ -13,7 +13,7 @@ PKGS	 = libpcap libndpi json-c libgcrypt
 # and clients for the live test, cmocka for the unit tests).
 DEBS	 = build-essential pkg-config libpcap-dev libndpi-dev libjson-c-dev \
 	   libgcrypt20-dev
-TEST_DEBS = $(DEBS) libcmocka-dev python3 tcpdump postfix dovecot-core \
+TEST_DEBS = $(DEBS) libcmocka-dev python3 valgrind tcpdump postfix dovecot-core \
 	   dovecot-pop3d swaks openssl curl
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \

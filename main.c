@@ -124,6 +124,23 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Peak resident memory of this process in KiB (Linux VmHWM), 0 if unknown. */
+static unsigned long
+peak_rss_kib(void)
+{
+	char line[128];
+	unsigned long kib = 0;
+	FILE *fp;
+
+	if ((fp = fopen("/proc/self/status", "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "VmHWM: %lu kB", &kib) == 1)
+			break;
+	fclose(fp);
+	return kib;
+}
+
 static void
 summary(const struct run *run, struct alert_sink *sink, double secs)
 {
@@ -147,6 +164,10 @@ summary(const struct run *run, struct alert_sink *sink, double secs)
 			fprintf(stderr, " %s=%" PRIu64, finding_kind_name((enum finding_kind)k), n);
 	}
 	fprintf(stderr, "%s (total %" PRIu64 ")\n", total ? "" : " none", total);
+	fprintf(stderr, "credleak: flows ended by FIN %" PRIu64 ", RST %" PRIu64
+	    ", idle timeout %" PRIu64 ", eviction %" PRIu64 ", end of input %"
+	    PRIu64 "\n", c->ended_fin, c->ended_rst, c->ended_timeout,
+	    c->ended_evict, c->ended_exit);
 	fprintf(stderr, "credleak: gaps %" PRIu64 " (%" PRIu64 " bytes), "
 	    "retransmissions %" PRIu64 ", overlaps differing %" PRIu64
 	    ", window overflows %" PRIu64 ", depth cuts %" PRIu64
@@ -165,8 +186,9 @@ summary(const struct run *run, struct alert_sink *sink, double secs)
 	    p->bad_tcp, p->truncated, d->line_overflow, d->bad_base64,
 	    d->bad_sasl, d->unmatched_reply, d->pipeline_overflow,
 	    d->nul_in_line, d->mismatch);
-	fprintf(stderr, "credleak: memory peak %" PRIu64 " KiB; %.3f s, %.1f Mbit/s, "
-	    "%.3f Mpackets/s\n", c->mem_peak >> 10, secs,
+	fprintf(stderr, "credleak: memory peak %" PRIu64 " KiB (flows, buffers, "
+	    "decoders), peak RSS %lu KiB; %.3f s, %.1f Mbit/s, %.3f Mpackets/s\n",
+	    c->mem_peak >> 10, peak_rss_kib(), secs,
 	    secs > 0 ? (double)p->bytes * 8 / secs / 1e6 : 0.0,
 	    secs > 0 ? (double)p->packets / secs / 1e6 : 0.0);
 }

@@ -3,6 +3,8 @@
 #   1. unit tests (cmocka)            build/unit/test_*
 #   2. pcap regression tests           tests/regress.py with ./credleak
 #   3. command-line behaviour          tests/cli.sh
+#      caps under load                 tests/bounds.py
+#      valgrind memcheck               tests/valgrind.sh
 #   4. all three again under ASan + UBSan (build-asan/, ./credleak-asan)
 #   5. live servers (root only)        tests/e2e-servers.sh
 cd "$(dirname "$0")/.." || exit 1
@@ -20,6 +22,8 @@ trap 'rm -rf "$log"' EXIT
 sh tests/run-unit.sh build | tee "$log/unit"; tally "$log/unit"
 python3 tests/regress.py --bin ./credleak | tee "$log/regress"; tally "$log/regress"
 sh tests/cli.sh ./credleak | tee "$log/cli"; tally "$log/cli"
+python3 tests/bounds.py --bin ./credleak | tee "$log/bounds"; tally "$log/bounds"
+sh tests/valgrind.sh ./credleak | tee "$log/valgrind"; tally "$log/valgrind"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 sh tests/run-unit.sh build-asan | sed 's/unit/asan-unit/' | tee "$log/aunit"; tally "$log/aunit"
