@@ -74,6 +74,8 @@ struct finding {
 	enum tri	 starttls_offered;
 	bool		 starttls_requested;
 	int		 starttls_reply;	/* SMTP reply code; POP3: 1 = +OK, -1 = -ERR; 0 = none */
+	uint16_t	 tls_version;	/* after a handshake: negotiated version (0x0301 = TLS 1.0), 0 unknown */
+	uint16_t	 tls_cipher;	/* after a handshake: negotiated cipher suite, 0 unknown */
 
 	/* mechanisms_offered: cleartext mechanisms advertised, e.g. "PLAIN", "LOGIN", "USER" */
 	const char	*mechs[FINDING_MAX_MECHS];

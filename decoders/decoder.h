@@ -29,7 +29,13 @@ enum dir {
 enum dec_status {
 	DEC_MORE = 0,	/* keep feeding me */
 	DEC_DONE,	/* nothing more to learn (TLS started, session over): stop inspecting */
-	DEC_MISMATCH	/* this is not my protocol after all: detach me */
+	DEC_MISMATCH,	/* this is not my protocol after all: detach me */
+	DEC_TUNNEL	/*
+			 * the rest of the stream is a new connection (HTTP
+			 * CONNECT answered 2xx): detach me and classify what
+			 * follows afresh; ctx->consumed says how many bytes of
+			 * this call were mine
+			 */
 };
 
 /* Why a flow ended; every end goes through decoder->end() exactly once. */
@@ -50,13 +56,16 @@ enum probe_result {
 
 /*
  * Per-call context.  `ctx->ts_us` is the time of the packet that caused this
- * delivery; alert_emit() stamps findings with it.
+ * delivery; alert_emit() stamps findings with it.  DEC_DONE and DEC_MISMATCH
+ * detach the decoder at once: it must have emitted everything first, as
+ * end() is not called then.
  */
 struct dec_ctx {
 	const struct flow_info	*flow;
 	uint64_t		 ts_us;
 	struct alert_sink	*sink;
 	struct dec_counters	*ctr;
+	size_t			 consumed;	/* set with DEC_TUNNEL: bytes of this call used */
 };
 
 /* Anomaly counters shared by all decoders; bad input is a counter. */
