@@ -2,7 +2,133 @@
  * classify.c - choose the decoder for a flow from its first bytes, with
  * ports as hints (see classify.h).
  */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndpi_api.h>
+
 #include "classify.h"
+
+#define NFLOW_POOL	64	/* nDPI flow states kept for reuse */
+
+struct cls_engine {
+	struct ndpi_detection_module_struct *nd;
+	void		*pool[NFLOW_POOL];
+	size_t		 npool;
+};
+
+/* nDPI protocols with a decoder of ours, by decoder name. */
+static const struct {
+	uint16_t	 id;
+	const char	*decoder;
+} ndpi_map[] = {
+	{ NDPI_PROTOCOL_MAIL_SMTP,	"smtp" },
+	{ NDPI_PROTOCOL_MAIL_POP,	"pop3" },
+	{ NDPI_PROTOCOL_MAIL_IMAP,	"imap" },
+	{ NDPI_PROTOCOL_FTP_CONTROL,	"ftp" },
+	{ NDPI_PROTOCOL_HTTP,		"http" },
+	{ NDPI_PROTOCOL_HTTP_CONNECT,	"http" },
+	{ NDPI_PROTOCOL_HTTP_PROXY,	"http" },
+};
+
+struct cls_engine *
+cls_engine_new(void)
+{
+	struct cls_engine *e;
+	NDPI_PROTOCOL_BITMASK all;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	if ((e->nd = ndpi_init_detection_module(ndpi_no_prefs)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	/* All protocols: a verdict of "something else" lets a flow go early. */
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(e->nd, &all);
+	ndpi_finalize_initialization(e->nd);
+	return e;
+}
+
+void
+cls_engine_free(struct cls_engine *e)
+{
+	if (e == NULL)
+		return;
+	while (e->npool > 0)
+		ndpi_flow_free(e->pool[--e->npool]);
+	ndpi_exit_detection_module(e->nd);
+	free(e);
+}
+
+size_t
+cls_flow_size(void)
+{
+	return SIZEOF_FLOW_STRUCT;
+}
+
+void *
+cls_flow_new(struct cls_engine *e)
+{
+	void *nf;
+
+	if (e == NULL)
+		return NULL;
+	if (e->npool > 0)
+		nf = e->pool[--e->npool];
+	else if ((nf = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT)) == NULL)
+		return NULL;
+	memset(nf, 0, SIZEOF_FLOW_STRUCT);
+	return nf;
+}
+
+void
+cls_flow_free(struct cls_engine *e, void *nf)
+{
+	if (nf == NULL)
+		return;
+	/* What nDPI allocated inside the flow goes; the flow itself is reused. */
+	if (e->npool < NFLOW_POOL) {
+		ndpi_free_flow_data(nf);
+		memset(nf, 0, SIZEOF_FLOW_STRUCT);	/* no stale pointer is freed twice */
+		e->pool[e->npool++] = nf;
+	} else
+		ndpi_flow_free(nf);
+}
+
+static const struct decoder *
+ndpi_decoder(uint16_t id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ndpi_map) / sizeof(ndpi_map[0]); i++)
+		if (ndpi_map[i].id == id)
+			return decoder_by_name(ndpi_map[i].decoder);
+	return NULL;
+}
+
+enum cls_ndpi
+cls_ndpi_packet(struct cls_engine *e, void *nf, const struct pkt *p,
+    const struct decoder **dec)
+{
+	ndpi_protocol pr;
+	const struct decoder *d;
+
+	if (p->l3_len > 0xffff)
+		return NDPI_PENDING;
+	pr = ndpi_detection_process_packet(e->nd, nf, p->l3,
+	    (unsigned short)p->l3_len, p->ts_us / 1000);
+	if (pr.master_protocol == NDPI_PROTOCOL_UNKNOWN &&
+	    pr.app_protocol == NDPI_PROTOCOL_UNKNOWN)
+		return NDPI_PENDING;
+	/* HTTP with an application on top (master HTTP, app "Google") is HTTP. */
+	if ((d = ndpi_decoder(pr.master_protocol)) != NULL ||
+	    (d = ndpi_decoder(pr.app_protocol)) != NULL) {
+		*dec = d;
+		return NDPI_DECODER;
+	}
+	return NDPI_OTHER;
+}
 
 #define CLS_MAX_PACKETS	8	/* payload packets to wait for a verdict */
 #define CLS_MAX_BYTES	1024	/* bytes after which a MAYBE must be settled */

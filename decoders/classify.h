@@ -1,10 +1,12 @@
 /*
  * classify.h - which decoder follows a flow.
  *
- * The content of the first bytes decides (a greeting, a first command);
- * ports are hints used only when the content is not conclusive.  The
- * nDPI-driven verdict will live in classify.c too: it is the one file that
- * may include nDPI headers.
+ * nDPI (Debian 12's 4.2) sees each new flow's first packets and its verdict
+ * chooses the decoder, whatever the ports.  Where nDPI gives no verdict (a
+ * mid-session start, one direction only, too few packets), the content of
+ * the first bytes decides through each decoder's probe (a greeting, a first
+ * command); ports are hints used only when the content is not conclusive.
+ * classify.c is the one file that includes nDPI headers.
  */
 #ifndef CREDLEAK_CLASSIFY_H
 #define CREDLEAK_CLASSIFY_H
@@ -13,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../capture/packet.h"
 #include "decoder.h"
 
 enum cls_verdict {
@@ -36,6 +39,29 @@ struct cls_input {
  */
 enum cls_verdict classify(const struct cls_input *in, const struct decoder **dec,
     bool *swap);
+
+/* The nDPI detection module, one per flow table. */
+struct cls_engine;
+
+struct cls_engine *cls_engine_new(void);
+void cls_engine_free(struct cls_engine *e);
+
+/* Bytes of nDPI state per flow under classification (for memory accounting). */
+size_t cls_flow_size(void);
+
+/* nDPI state for a flow (from a small pool); NULL if none could be had. */
+void *cls_flow_new(struct cls_engine *e);
+void cls_flow_free(struct cls_engine *e, void *nf);
+
+enum cls_ndpi {
+	NDPI_PENDING = 0,	/* no verdict yet */
+	NDPI_DECODER,		/* a protocol we decode: *dec */
+	NDPI_OTHER		/* a protocol we do not decode (TLS, SSH, Redis, ...) */
+};
+
+/* One packet of a flow still being classified. */
+enum cls_ndpi cls_ndpi_packet(struct cls_engine *e, void *nf, const struct pkt *p,
+    const struct decoder **dec);
 
 /* Whether some decoder lists this port as a hint (for guessing roles). */
 bool classify_port_hint(uint16_t port);

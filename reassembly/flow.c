@@ -34,6 +34,9 @@ struct flow {
 	struct half		 h[2];		/* by enum dir */
 	const struct decoder	*dec;
 	void			*st;
+	void			*nflow;		/* nDPI state while classifying */
+	const struct decoder	*ndpi_dec;	/* nDPI's verdict, when it named a decoder */
+	uint8_t			 ndpi;		/* enum cls_ndpi */
 	uint8_t			 state;
 	uint8_t			 first_dir;	/* 0xff: no payload yet */
 	uint8_t			 fin_mask;	/* bit per direction */
@@ -53,6 +56,7 @@ struct slab {
 struct reasm {
 	struct reasm_config	 cfg;
 	struct alert_sink	*sink;
+	struct cls_engine	*cls;		/* nDPI */
 	const char		*input;
 	struct flow		**buckets;
 	size_t			 nbuckets;	/* power of two */
@@ -208,7 +212,7 @@ mem_reserve(struct reasm *r, size_t n, const struct flow *keep)
 	while (r->ctr.mem_in_use + n > r->cfg.memcap) {
 		struct flow *v = r->lru_head;
 
-		if (v == keep)
+		if (v != NULL && v == keep)
 			v = v->next;
 		if (v == NULL)
 			return false;
@@ -264,6 +268,16 @@ release_bufs(struct reasm *r, struct flow *f)
 	}
 }
 
+static void
+release_ndpi(struct reasm *r, struct flow *f)
+{
+	if (f->nflow != NULL) {
+		cls_flow_free(r->cls, f->nflow);
+		f->nflow = NULL;
+		r->ctr.mem_in_use -= cls_flow_size();
+	}
+}
+
 /* --- decoder glue ------------------------------------------------------ */
 
 static void
@@ -289,6 +303,32 @@ detach(struct reasm *r, struct flow *f)
 	f->st = NULL;
 	f->dec = NULL;
 	f->state = F_IGNORED;
+}
+
+static void try_classify(struct reasm *r, struct flow *f);
+
+/*
+ * The decoder says the rest of the stream is a new connection (HTTP CONNECT
+ * answered 2xx).  The bytes of this chunk past what it consumed are still
+ * at the front of the window: classify them afresh, as a connection whose
+ * handshake was the tunnel's set-up.
+ */
+static void
+tunnel(struct reasm *r, struct flow *f, enum dir d, size_t consumed)
+{
+	const uint8_t *p;
+
+	detach(r, f);
+	half_consume(&f->h[d], (uint32_t)consumed);
+	f->state = F_CLASSIFY;
+	f->packets = 0;
+	f->info.midstream = false;
+	f->ndpi = NDPI_OTHER;		/* nDPI judged the outer protocol only */
+	f->ndpi_dec = NULL;
+	f->first_dir = half_contig(&f->h[DIR_S2C], &p) > 0 ? DIR_S2C :
+	    half_contig(&f->h[DIR_C2S], &p) > 0 ? DIR_C2S : 0xff;
+	if (f->first_dir != 0xff)
+		try_classify(r, f);
 }
 
 struct dsink {
@@ -324,6 +364,10 @@ sink_data(void *arg, const uint8_t *p, size_t n)
 	st = f->dec->data(f->st, &ctx, s->d, p, n);
 	if (st == DEC_MISMATCH)
 		s->r->dctr.mismatch++;
+	if (st == DEC_TUNNEL) {
+		tunnel(s->r, f, s->d, ctx.consumed < n ? ctx.consumed : n);
+		return false;
+	}
 	if (st != DEC_MORE) {
 		detach(s->r, f);
 		return false;
@@ -429,6 +473,12 @@ try_classify(struct reasm *r, struct flow *f)
 	bool swap = false;
 	int d;
 
+	if (f->ndpi == NDPI_DECODER && f->ndpi_dec != NULL) {
+		/* nDPI named the protocol: its verdict chooses the decoder. */
+		release_ndpi(r, f);
+		attach(r, f, f->ndpi_dec);
+		return;
+	}
 	memset(&in, 0, sizeof(in));
 	for (d = 0; d < 2; d++)
 		in.len[d] = half_contig(&f->h[d], &in.first[d]);
@@ -439,12 +489,22 @@ try_classify(struct reasm *r, struct flow *f)
 	in.packets = f->packets;
 	switch (classify(&in, &dec, &swap)) {
 	case CLS_WAIT:
-		return;
+		/* nDPI has seen enough to call it something we do not decode. */
+		if (f->ndpi != NDPI_OTHER)
+			return;
+		/* FALLTHROUGH */
 	case CLS_NONE:
+		release_ndpi(r, f);
 		f->state = F_IGNORED;
 		r->ctr.flows_ignored++;
 		return;
 	case CLS_DECODER:
+		/*
+		 * The content is conclusive (a greeting, a command, or a
+		 * text stream on a hinted port mid-session): it is trusted
+		 * even where nDPI said otherwise.
+		 */
+		release_ndpi(r, f);
 		if (swap)
 			swap_roles(f);
 		attach(r, f, dec);
@@ -558,6 +618,7 @@ flow_end(struct reasm *r, struct flow *f, enum end_reason why)
 		}
 	}
 	release_bufs(r, f);
+	release_ndpi(r, f);
 	switch (why) {
 	case END_FIN: r->ctr.ended_fin++; break;
 	case END_RST: r->ctr.ended_rst++; break;
@@ -639,6 +700,24 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 
 	if (f->state == F_IGNORED)
 		goto flags;
+	/*
+	 * nDPI state is taken at the first payload, so a flood of SYNs costs
+	 * no nDPI memory; nDPI 4.2 classifies from payload without the
+	 * handshake.
+	 */
+	if (f->state == F_CLASSIFY && f->nflow == NULL && f->ndpi == NDPI_PENDING &&
+	    p->payload_len > 0 && r->cls != NULL && mem_reserve(r, cls_flow_size(), f) &&
+	    (f->nflow = cls_flow_new(r->cls)) != NULL)
+		mem_add(r, cls_flow_size());
+	if (f->state == F_CLASSIFY && f->nflow != NULL && f->ndpi == NDPI_PENDING) {
+		const struct decoder *nd = NULL;
+
+		f->ndpi = (uint8_t)cls_ndpi_packet(r->cls, f->nflow, p, &nd);
+		if (f->ndpi != NDPI_PENDING) {
+			f->ndpi_dec = nd;
+			release_ndpi(r, f);
+		}
+	}
 
 	h = &f->h[d];
 	if (fl & TH_SYN) {
@@ -690,8 +769,10 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 			deliver(r, f, d, false);
 	}
 flags:
-	if (f->state == F_IGNORED)
+	if (f->state == F_IGNORED) {
 		release_bufs(r, f);
+		release_ndpi(r, f);
+	}
 	if (fl & TH_FIN) {
 		f->h[d].flags |= H_FIN;
 		f->h[d].fin_seq = seq + (uint32_t)p->payload_wire;
@@ -724,6 +805,8 @@ reasm_new(const struct reasm_config *cfg, struct alert_sink *sink)
 		r->cfg.timeout_us = (uint64_t)REASM_DEFAULT_TIMEOUT_S * 1000000;
 	r->sink = sink;
 	r->input = "";
+	if (!r->cfg.no_ndpi)
+		r->cls = cls_engine_new();	/* without it, content probes alone decide */
 	r->nbuckets = 4096;
 	if ((r->buckets = calloc(r->nbuckets, sizeof(*r->buckets))) == NULL) {
 		free(r);
@@ -767,6 +850,7 @@ reasm_free(struct reasm *r)
 		free(b);
 	}
 	free(r->buckets);
+	cls_engine_free(r->cls);
 	free(r);
 }
 

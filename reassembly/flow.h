@@ -33,6 +33,7 @@ struct reasm_config {
 	size_t		 memcap;	/* bytes of stream buffers and decoder state, all flows */
 	uint64_t	 depth;		/* bytes inspected per direction of a flow */
 	uint64_t	 timeout_us;	/* idle time after which a flow ends */
+	bool		 no_ndpi;	/* classify by content probes and port hints only */
 };
 
 #define REASM_DEFAULT_MAX_FLOWS	262144

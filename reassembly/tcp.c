@@ -54,6 +54,12 @@ shift(struct half *h, uint32_t k)
 	b->nr = j;
 }
 
+void
+half_consume(struct half *h, uint32_t n)
+{
+	shift(h, n);
+}
+
 /* Ranges the window would hold after adding [lo, hi). */
 static uint32_t
 merged_count(const struct rbuf *b, uint32_t lo, uint32_t hi)

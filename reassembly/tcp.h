@@ -66,6 +66,9 @@ bool half_pending(const struct half *h);
 bool half_insert(struct half *h, uint32_t seq, const uint8_t *p, size_t n,
     uint64_t ts, struct reasm_counters *c, const struct half_sink *out);
 
+/* Drop the first n waiting bytes as consumed (they were handed on already). */
+void half_consume(struct half *h, uint32_t n);
+
 /*
  * Hand on waiting bytes: up to sequence `upto` (what the receiver
  * acknowledged), or everything when `all`.  Bytes acknowledged but never
