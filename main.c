@@ -155,6 +155,8 @@ summary(const struct run *run, struct alert_sink *sink, double secs)
 	    " ignored, %" PRIu64 " at once at most)\n",
 	    p->packets, p->bytes, p->tcp, c->flows, c->flows_decoded,
 	    c->flows_ignored, c->flows_active_max);
+	fprintf(stderr, "credleak: decoders chosen by nDPI %" PRIu64 ", by content %"
+	    PRIu64 "; tunnels %" PRIu64 "\n", c->by_ndpi, c->by_content, c->tunnels);
 	fprintf(stderr, "credleak: alerts:");
 	for (k = 0; k < K__COUNT; k++) {
 		uint64_t n = alert_count(sink, (enum finding_kind)k);

@@ -19,6 +19,8 @@
 #include "flow.h"
 #include "tcp.h"
 
+#define ACKLOG		12	/* ACK changes remembered while a flow is classified */
+
 enum fstate {
 	F_CLASSIFY = 0,	/* bytes buffered until a decoder is chosen */
 	F_DECODE,	/* a decoder follows the flow */
@@ -42,11 +44,18 @@ struct flow {
 	uint8_t			 fin_mask;	/* bit per direction */
 	uint8_t			 packets;	/* payload packets while classifying */
 	bool			 ack_seen[2];	/* that side has sent ACKs */
+	bool			 acklog_lost;	/* more ACK changes than the log holds */
+	uint8_t			 nacklog;
+	struct {
+		uint32_t	 ack;
+		uint8_t		 from;		/* enum dir of the acknowledging side */
+	}			 acklog[ACKLOG];	/* while classifying: the ACKs seen, in order */
 };
 
 #define FLOW_SLAB	256
 #define RBUF_POOL_MAX	64
 #define EXPIRE_PER_PACKET 4
+#define NDPI_PACKETS	4	/* payload packets nDPI may see before the probes decide */
 
 struct slab {
 	struct slab	*next;
@@ -305,7 +314,7 @@ detach(struct reasm *r, struct flow *f)
 	f->state = F_IGNORED;
 }
 
-static void try_classify(struct reasm *r, struct flow *f);
+static void try_classify(struct reasm *r, struct flow *f, bool force);
 
 /*
  * The decoder says the rest of the stream is a new connection (HTTP CONNECT
@@ -319,16 +328,19 @@ tunnel(struct reasm *r, struct flow *f, enum dir d, size_t consumed)
 	const uint8_t *p;
 
 	detach(r, f);
+	r->ctr.tunnels++;
 	half_consume(&f->h[d], (uint32_t)consumed);
 	f->state = F_CLASSIFY;
 	f->packets = 0;
+	f->nacklog = 0;
+	f->acklog_lost = false;
 	f->info.midstream = false;
 	f->ndpi = NDPI_OTHER;		/* nDPI judged the outer protocol only */
 	f->ndpi_dec = NULL;
 	f->first_dir = half_contig(&f->h[DIR_S2C], &p) > 0 ? DIR_S2C :
 	    half_contig(&f->h[DIR_C2S], &p) > 0 ? DIR_C2S : 0xff;
 	if (f->first_dir != 0xff)
-		try_classify(r, f);
+		try_classify(r, f, true);
 }
 
 struct dsink {
@@ -393,29 +405,36 @@ sink_gap(void *arg, size_t n)
 }
 
 /* Hand on what the receiver of direction d has acknowledged (or all). */
+/* Hand on direction d up to sequence upto, or everything when all. */
 static void
-deliver(struct reasm *r, struct flow *f, enum dir d, bool all)
+deliver_upto(struct reasm *r, struct flow *f, enum dir d, uint32_t upto, bool all)
 {
 	struct half *h = &f->h[d];
 	struct dsink s = { r, f, d };
 	struct half_sink out = { sink_data, sink_gap, &s };
-	const uint8_t *p;
-	uint32_t upto;
 
 	if (f->state != F_DECODE)
 		return;
-	if (all)
-		upto = 0;
-	else if (f->ack_seen[!d]) {
-		if (!(h->flags & H_ACKED))
-			return;
-		upto = h->acked;
-		/* An ACK of the FIN covers one sequence number that is no byte. */
-		if ((h->flags & H_FIN) && seq_diff(upto, h->fin_seq) > 0)
-			upto = h->fin_seq;
-	} else
-		upto = h->base + (uint32_t)half_contig(h, &p);
+	/* An ACK of the FIN covers one sequence number that is no byte. */
+	if (!all && (h->flags & H_FIN) && seq_diff(upto, h->fin_seq) > 0)
+		upto = h->fin_seq;
 	half_deliver(h, upto, all, &r->ctr, &out);
+}
+
+/* Hand on what the receiver of direction d has acknowledged (or all). */
+static void
+deliver(struct reasm *r, struct flow *f, enum dir d, bool all)
+{
+	struct half *h = &f->h[d];
+	const uint8_t *p;
+
+	if (all)
+		deliver_upto(r, f, d, 0, true);
+	else if (f->ack_seen[!d]) {
+		if (h->flags & H_ACKED)
+			deliver_upto(r, f, d, h->acked, false);
+	} else
+		deliver_upto(r, f, d, h->base + (uint32_t)half_contig(h, &p), false);
 }
 
 static void
@@ -434,9 +453,41 @@ attach(struct reasm *r, struct flow *f, const struct decoder *dec)
 	f->state = F_DECODE;
 	r->ctr.flows_decoded++;
 	dec->init(f->st, f->info.midstream);
-	/* What already waits goes out in the order it was spoken. */
+	/*
+	 * What already waits goes out in the order it was spoken: replaying
+	 * the ACKs seen meanwhile interleaves the two directions as they
+	 * were exchanged (a reply after its command).
+	 */
+	if (!f->acklog_lost) {
+		uint8_t i;
+
+		for (i = 0; i < f->nacklog && f->state == F_DECODE; i++)
+			deliver_upto(r, f, f->acklog[i].from == DIR_C2S ? DIR_S2C :
+			    DIR_C2S, f->acklog[i].ack, false);
+	}
+	f->nacklog = 0;
 	deliver(r, f, first, false);
 	deliver(r, f, first == DIR_C2S ? DIR_S2C : DIR_C2S, false);
+}
+
+/* While classifying, remember each change of either side's ACK. */
+static void
+log_ack(struct flow *f, enum dir from, uint32_t ack)
+{
+	int i;
+
+	for (i = f->nacklog - 1; i >= 0; i--)
+		if (f->acklog[i].from == from)
+			break;
+	if (i >= 0 && f->acklog[i].ack == ack)
+		return;
+	if (f->nacklog == ACKLOG) {
+		f->acklog_lost = true;
+		return;
+	}
+	f->acklog[f->nacklog].ack = ack;
+	f->acklog[f->nacklog].from = (uint8_t)from;
+	f->nacklog++;
 }
 
 static void
@@ -446,6 +497,7 @@ swap_roles(struct flow *f)
 	uint8_t a[16];
 	uint16_t port;
 	struct half h;
+	uint8_t i;
 	bool b;
 
 	memcpy(a, fi->cli_addr, 16);
@@ -463,19 +515,29 @@ swap_roles(struct flow *f)
 	if (f->first_dir <= DIR_S2C)
 		f->first_dir = !f->first_dir;
 	f->fin_mask = (uint8_t)(((f->fin_mask & 1) << 1) | ((f->fin_mask >> 1) & 1));
+	for (i = 0; i < f->nacklog; i++)
+		f->acklog[i].from = !f->acklog[i].from;
 }
 
 static void
-try_classify(struct reasm *r, struct flow *f)
+try_classify(struct reasm *r, struct flow *f, bool force)
 {
 	struct cls_input in;
 	const struct decoder *dec = NULL;
 	bool swap = false;
 	int d;
 
+	/*
+	 * nDPI's verdict chooses; give it a few payload packets before the
+	 * probes decide (the bytes wait in the window meanwhile).
+	 */
+	if (!force && f->ndpi == NDPI_PENDING && f->nflow != NULL &&
+	    f->packets < NDPI_PACKETS)
+		return;
 	if (f->ndpi == NDPI_DECODER && f->ndpi_dec != NULL) {
 		/* nDPI named the protocol: its verdict chooses the decoder. */
 		release_ndpi(r, f);
+		r->ctr.by_ndpi++;
 		attach(r, f, f->ndpi_dec);
 		return;
 	}
@@ -489,8 +551,11 @@ try_classify(struct reasm *r, struct flow *f)
 	in.packets = f->packets;
 	switch (classify(&in, &dec, &swap)) {
 	case CLS_WAIT:
-		/* nDPI has seen enough to call it something we do not decode. */
-		if (f->ndpi != NDPI_OTHER)
+		/*
+		 * Wait for more bytes, unless nDPI called it something we do
+		 * not decode or the flow is ending.
+		 */
+		if (f->ndpi != NDPI_OTHER && !force)
 			return;
 		/* FALLTHROUGH */
 	case CLS_NONE:
@@ -507,6 +572,7 @@ try_classify(struct reasm *r, struct flow *f)
 		release_ndpi(r, f);
 		if (swap)
 			swap_roles(f);
+		r->ctr.by_content++;
 		attach(r, f, dec);
 		return;
 	}
@@ -603,6 +669,8 @@ flow_end(struct reasm *r, struct flow *f, enum end_reason why)
 
 	if (why != END_FIN && why != END_RST)
 		r->cur_ts = f->last_ts;
+	if (f->state == F_CLASSIFY && f->first_dir != 0xff)
+		try_classify(r, f, true);	/* a short flow: judge what it said */
 	if (f->state == F_DECODE) {
 		/* Whatever waits goes out, oldest first, holes as gaps. */
 		first = (f->h[DIR_S2C].first_ts != 0 &&
@@ -734,6 +802,8 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 	}
 	if (fl & TH_ACK) {
 		f->ack_seen[d] = true;
+		if (f->state == F_CLASSIFY && (f->h[!d].flags & H_SEQ))
+			log_ack(f, d, p->ack);
 		on_ack(r, f, !d, p->ack);
 		if (f->state == F_IGNORED)
 			goto flags;
@@ -764,7 +834,7 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 		if (f->state == F_CLASSIFY) {
 			if (f->packets < UINT8_MAX)
 				f->packets++;
-			try_classify(r, f);
+			try_classify(r, f, false);
 		} else if (f->state == F_DECODE && !f->ack_seen[!d])
 			deliver(r, f, d, false);
 	}
