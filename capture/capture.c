@@ -94,7 +94,8 @@ capture_file(const char *path, pkt_cb cb, void *arg, struct pkt_counters *c,
 	const u_char *data;
 	const char *name;
 	struct pkt p;
-	uint64_t n = 0, ts_us;
+	uint64_t n = 0, ts_us, bad = 0, first_bad = 0;
+	const char *why = NULL;
 	pcap_t *pc;
 	int dlt, rc;
 
@@ -111,6 +112,18 @@ capture_file(const char *path, pkt_cb cb, void *arg, struct pkt_counters *c,
 
 	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
 		n++;
+		/*
+		 * A record with no bytes, or claiming more bytes captured than
+		 * were on the wire, is a malformed file: note the first, keep
+		 * reading (the rest may hold findings), and fail at the end.
+		 */
+		if (h->caplen == 0 || h->caplen > h->len) {
+			if (bad++ == 0) {
+				first_bad = n;
+				why = h->caplen == 0 ? "zero-length record" :
+				    "captured length greater than wire length";
+			}
+		}
 		ts_us = h->ts.tv_sec < 0 ? 0 :
 		    (uint64_t)h->ts.tv_sec * 1000000U +
 		    (uint64_t)(h->ts.tv_usec < 0 ? 0 : h->ts.tv_usec);
@@ -122,6 +135,13 @@ capture_file(const char *path, pkt_cb cb, void *arg, struct pkt_counters *c,
 	/* -2 (PCAP_ERROR_BREAK) is the end of a savefile. */
 	if (rc == PCAP_ERROR_BREAK) {
 		pcap_close(pc);
+		if (bad > 0) {
+			seterr(errbuf, errlen, "%s: malformed record %llu (%s)"
+			    "; %llu such records in all", path,
+			    (unsigned long long)first_bad, why,
+			    (unsigned long long)bad);
+			return -1;
+		}
 		return 0;
 	}
 	/*

@@ -39,7 +39,7 @@ line_gap(struct line_splitter *ls, size_t missing)
 void
 line_wipe(struct line_splitter *ls)
 {
-	memset(ls->buf, 0, sizeof(ls->buf));
+	explicit_bzero(ls->buf, sizeof(ls->buf));
 	ls->len = 0;
 	ls->held = 0;
 }
@@ -64,7 +64,7 @@ line_next(struct line_splitter *ls, const uint8_t **pp, size_t *np,
 
 	if (ls->held > 0) {
 		/* The copied line handed out last time is no longer needed. */
-		memset(ls->buf, 0, ls->held);
+		explicit_bzero(ls->buf, ls->held);
 		ls->held = 0;
 	}
 

@@ -384,8 +384,7 @@ take_response(struct sasl_exchange *x, const uint8_t *p, size_t n)
 		return;
 	}
 	response_decoded(x, dec, dlen);
-	memset(dec, 0, dlen);
-	__asm__ __volatile__("" : : "r"(dec) : "memory");	/* keep the wipe */
+	explicit_bzero(dec, dlen);	/* a wipe the compiler may not drop */
 }
 
 void

@@ -247,6 +247,7 @@ rbuf_get(struct reasm *r, const struct flow *keep)
 		mem_add(r, sizeof(*b));
 	}
 	b->nr = 0;
+	b->used = 0;
 	b->next = NULL;
 	return b;
 }
@@ -256,6 +257,9 @@ rbuf_put(struct reasm *r, struct rbuf *b)
 {
 	if (b == NULL)
 		return;
+	/* The window may have held an AUTH line. */
+	explicit_bzero(b->data, b->used);
+	b->used = 0;
 	if (r->nfree_rbufs < RBUF_POOL_MAX) {
 		b->next = r->free_rbufs;
 		r->free_rbufs = b;
@@ -305,7 +309,7 @@ detach(struct reasm *r, struct flow *f)
 	if (f->st != NULL) {
 		if (f->dec->wipe != NULL)
 			f->dec->wipe(f->st);
-		memset(f->st, 0, f->dec->state_size);
+		explicit_bzero(f->st, f->dec->state_size);
 		free(f->st);
 		r->ctr.mem_in_use -= f->dec->state_size;
 	}

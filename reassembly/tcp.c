@@ -91,6 +91,8 @@ store(struct half *h, uint32_t off, const uint8_t *p, size_t n,
 	if (differ)
 		c->overlap_diff++;
 	memcpy(b->data + lo, p, n);
+	if (hi > b->used)
+		b->used = hi;
 
 	/* Merge [lo, hi) with every range it touches. */
 	nlo = lo;

@@ -18,6 +18,7 @@
 struct rbuf {
 	struct rbuf	*next;		/* free list */
 	uint32_t	 nr;
+	uint32_t	 used;		/* high-water offset written: what a wipe must cover */
 	uint32_t	 lo[RBUF_RANGES], hi[RBUF_RANGES]; /* offsets from base, sorted, disjoint */
 	uint8_t		 data[RBUF_SIZE];
 };

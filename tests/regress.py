@@ -13,7 +13,7 @@ cleartext_credentials beyond them.  Finally, the whole output, JSON and
 stderr, is searched for every test password of tests/secrets.txt and its
 encodings: none may appear.
 """
-import argparse, base64, json, os, subprocess, sys
+import argparse, base64, json, os, subprocess, sys, urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 USERS = ["alice", "bob", "carol", "dave", "test", "user"]
@@ -26,6 +26,8 @@ def secret_forms(secrets):
         b = s.encode()
         forms.add(b)
         forms.add(base64.b64encode(b))
+        forms.add(urllib.parse.quote(s, safe="").encode())
+        forms.add(urllib.parse.quote_plus(s).encode())
         for u in USERS:
             for authz in (b"", u.encode()):
                 forms.add(base64.b64encode(authz + b"\0" + u.encode() + b"\0" + b))
