@@ -46,10 +46,8 @@ struct flow {
 	bool			 ack_seen[2];	/* that side has sent ACKs */
 	bool			 acklog_lost;	/* more ACK changes than the log holds */
 	uint8_t			 nacklog;
-	struct {
-		uint32_t	 ack;
-		uint8_t		 from;		/* enum dir of the acknowledging side */
-	}			 acklog[ACKLOG];	/* while classifying: the ACKs seen, in order */
+	uint16_t		 acklog_from;	/* bit i: entry i was sent by the server */
+	uint32_t		 acklog[ACKLOG];	/* while classifying: the ACKs seen, in order */
 };
 
 #define FLOW_SLAB	256
@@ -465,9 +463,10 @@ attach(struct reasm *r, struct flow *f, const struct decoder *dec)
 	if (!f->acklog_lost) {
 		uint8_t i;
 
+		/* An ACK from the server releases client bytes, and back. */
 		for (i = 0; i < f->nacklog && f->state == F_DECODE; i++)
-			deliver_upto(r, f, f->acklog[i].from == DIR_C2S ? DIR_S2C :
-			    DIR_C2S, f->acklog[i].ack, false);
+			deliver_upto(r, f, (f->acklog_from >> i) & 1 ? DIR_C2S :
+			    DIR_S2C, f->acklog[i], false);
 	}
 	f->nacklog = 0;
 	deliver(r, f, first, false);
@@ -481,16 +480,19 @@ log_ack(struct flow *f, enum dir from, uint32_t ack)
 	int i;
 
 	for (i = f->nacklog - 1; i >= 0; i--)
-		if (f->acklog[i].from == from)
+		if (((f->acklog_from >> i) & 1) == (unsigned)from)
 			break;
-	if (i >= 0 && f->acklog[i].ack == ack)
+	if (i >= 0 && f->acklog[i] == ack)
 		return;
 	if (f->nacklog == ACKLOG) {
 		f->acklog_lost = true;
 		return;
 	}
-	f->acklog[f->nacklog].ack = ack;
-	f->acklog[f->nacklog].from = (uint8_t)from;
+	f->acklog[f->nacklog] = ack;
+	if (from == DIR_S2C)
+		f->acklog_from |= (uint16_t)(1u << f->nacklog);
+	else
+		f->acklog_from &= (uint16_t)~(1u << f->nacklog);
 	f->nacklog++;
 }
 
@@ -501,7 +503,6 @@ swap_roles(struct flow *f)
 	uint8_t a[16];
 	uint16_t port;
 	struct half h;
-	uint8_t i;
 	bool b;
 
 	memcpy(a, fi->cli_addr, 16);
@@ -519,8 +520,7 @@ swap_roles(struct flow *f)
 	if (f->first_dir <= DIR_S2C)
 		f->first_dir = !f->first_dir;
 	f->fin_mask = (uint8_t)(((f->fin_mask & 1) << 1) | ((f->fin_mask >> 1) & 1));
-	for (i = 0; i < f->nacklog; i++)
-		f->acklog[i].from = !f->acklog[i].from;
+	f->acklog_from = (uint16_t)(~f->acklog_from & ((1u << f->nacklog) - 1));
 }
 
 static void
@@ -594,7 +594,6 @@ flow_alloc(struct reasm *r)
 	if (r->free_flows == NULL) {
 		if ((s = calloc(1, sizeof(*s))) == NULL)
 			return NULL;
-		mem_add(r, sizeof(*s));
 		s->next = r->slabs;
 		r->slabs = s;
 		for (i = 0; i < FLOW_SLAB; i++) {
@@ -620,8 +619,12 @@ flow_create(struct reasm *r, const struct pkt *p, uint64_t hash, enum dir *d)
 		r->ctr.memcap_evictions++;
 		flow_end(r, r->lru_head, END_EVICT);
 	}
-	if ((f = flow_alloc(r)) == NULL)
+	/* Flow records count against the memory cap too. */
+	if (!mem_reserve(r, sizeof(*f), NULL) || (f = flow_alloc(r)) == NULL) {
+		r->ctr.memcap_refused++;
 		return NULL;
+	}
+	mem_add(r, sizeof(*f));
 	fi = &f->info;
 	if ((fl & (TH_SYN | TH_ACK)) == TH_SYN)
 		src_is_client = true;
@@ -670,6 +673,7 @@ flow_end(struct reasm *r, struct flow *f, enum end_reason why)
 	struct flow **pp;
 	struct dec_ctx ctx;
 	enum dir first;
+	uint64_t pkt_ts = r->cur_ts;
 
 	if (why != END_FIN && why != END_RST)
 		r->cur_ts = f->last_ts;
@@ -707,8 +711,14 @@ flow_end(struct reasm *r, struct flow *f, enum end_reason why)
 	}
 	lru_unlink(r, f);
 	r->ctr.flows_active--;
+	r->ctr.mem_in_use -= sizeof(*f);
 	f->hnext = r->free_flows;
 	r->free_flows = f;
+	/*
+	 * A flow ended by time or a cap in the middle of another's packet:
+	 * that packet's findings keep that packet's time.
+	 */
+	r->cur_ts = pkt_ts;
 }
 
 static void
@@ -728,7 +738,8 @@ on_ack(struct reasm *r, struct flow *f, enum dir d, uint32_t ack)
 {
 	struct half *h = &f->h[d];
 
-	if (!(h->flags & H_SEQ))
+	/* Past the inspection depth nothing more is handed on, not even gaps. */
+	if (!(h->flags & H_SEQ) || (h->flags & H_DEPTH))
 		return;
 	if (!(h->flags & H_ACKED) || seq_diff(ack, h->acked) > 0) {
 		h->acked = ack;

@@ -8,7 +8,7 @@ builder of pcaps/gen-synthetic.py), runs credleak with small caps, and checks
 the login planted among the noise is found, the counters say what was shed,
 and the process's peak memory stays under a stated bound.
 """
-import argparse, importlib.util, json, os, re, subprocess, sys, tempfile
+import argparse, importlib.util, json, os, re, struct, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 spec = importlib.util.spec_from_file_location("gen", os.path.join(ROOT, "pcaps", "gen-synthetic.py"))
@@ -74,19 +74,26 @@ def case_many_syn_flows(tmp, binary):
 
 
 def case_endless_line(tmp, binary):
-    """A 20 MiB line without a line ending, then a login on another flow."""
+    """A 100 MiB line without a line ending, then a login on another flow."""
     pc = Pcap()
-    f = Flow(pc, "192.0.2.8", "198.51.100.25", 42000, 25, 100, 200)
-    f.handshake()
-    f.s(gen.GREETING)
-    chunk = "A" * 1400
-    for _ in range(20 * 1024 * 1024 // 1400):
-        f.c(chunk, gap_us=5)
-        f.ack(f.S, gap_us=1)
+    c, s = bytes([192, 0, 2, 8]), bytes([198, 51, 100, 25])
+    g = gen.GREETING.encode()
+    pc.add(frame(c, s, 42000, 25, 99, 0, SYN))
+    pc.add(frame(s, c, 25, 42000, 199, 100, SYN | ACK))
+    pc.add(frame(c, s, 42000, 25, 100, 200, ACK))
+    pc.add(frame(s, c, 25, 42000, 200, 100, gen.PSH | ACK, g))
+    chunk = b"A" * 1400
+    seq = 100
+    for _ in range(100 * 1024 * 1024 // 1400):
+        pc.clock += 2
+        pc.add(frame(c, s, 42000, 25, seq, 200 + len(g), ACK, chunk))
+        seq += len(chunk)
+        pc.add(frame(s, c, 25, 42000, 200 + len(g), seq, ACK))
     smtp_login(Flow(pc, "192.0.2.9", "198.51.100.25", 42001, 587, 300, 400))
     path = os.path.join(tmp, "line.pcap")
     pc.write(path)
     rc, alerts, err, rss = run(binary, path)
+    os.unlink(path)
     problems = []
     if rc != 0:
         problems.append(f"exit {rc}")
@@ -178,17 +185,161 @@ def case_memcap(tmp, binary):
     return problems, rss
 
 
-CASES = [case_many_syn_flows, case_endless_line, case_depth, case_idle_timeout, case_memcap]
-RSS_LIMIT_KIB = 32 * 1024      # every case runs in under 32 MiB
+def frame(src, dst, sport, dport, seq, ack, flags, payload=b"", win=65535):
+    """A bare Ethernet/IPv4/TCP frame, checksums zero (credleak does not
+    verify them): fast enough for a million packets."""
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 0, 0x4000, 64, 6, 0, src, dst)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                      5 << 4, flags, win, 0, 0)
+    return gen.MAC_SERVER + gen.MAC_CLIENT + b"\x08\x00" + ip + tcp + payload
+
+
+def case_million_syn_flows(tmp, binary):
+    """A million SYN-only flows under a 16 MiB cap; a login among them."""
+    pc = Pcap()
+    dst = bytes([198, 51, 100, 80])
+    for i in range(1000000):
+        src = bytes([10, (i >> 16) & 255, (i >> 8) & 255, i & 255])
+        pc.clock += 1
+        pc.add(frame(src, dst, 1024 + i % 60000, 80, i * 7, 0, SYN))
+        if i == 500000:
+            smtp_login(Flow(pc, "192.0.2.7", "198.51.100.25", 41000, 587, 5000, 9000))
+    path = os.path.join(tmp, "msyn.pcap")
+    pc.write(path)
+    rc, alerts, err, rss = run(binary, path, "--memcap", "16M")
+    os.unlink(path)
+    problems = []
+    if rc != 0:
+        problems.append(f"exit {rc}")
+    if not creds(alerts):
+        problems.append("the login among a million SYNs was not found")
+    if counter(err, "evictions") <= 0:
+        problems.append("no eviction counted")
+    m = re.search(r"memory peak (\d+) KiB", err)
+    if not m or int(m.group(1)) > 16 * 1024:
+        problems.append(f"accounted memory over the 16 MiB cap: {m.group(0) if m else '?'}")
+    return problems, rss
+
+
+def case_million_ooo_segments(tmp, binary):
+    """A million out-of-order segments in one flow, then a login elsewhere."""
+    pc = Pcap()
+    c, s = bytes([192, 0, 2, 30]), bytes([198, 51, 100, 25])
+    pc.add(frame(c, s, 47000, 25, 999, 0, SYN))
+    pc.add(frame(s, c, 25, 47000, 4999, 1000, SYN | ACK))
+    pc.add(frame(c, s, 47000, 25, 1000, 5000, ACK))
+    pc.add(frame(s, c, 25, 47000, 5000, 1000, gen.PSH | ACK, gen.GREETING.encode()))
+    # Segments of 8 bytes, each block of 64 sent back to front, never the first.
+    for i in range(1000000):
+        blk, k = divmod(i, 64)
+        off = 8 + (blk * 64 + (63 - k)) * 8
+        pc.clock += 1
+        pc.add(frame(c, s, 47000, 25, 1000 + off, 5000 + len(gen.GREETING), ACK, b"EHLO x\r\n"))
+    smtp_login(Flow(pc, "192.0.2.31", "198.51.100.25", 47001, 587, 1, 2))
+    path = os.path.join(tmp, "ooo.pcap")
+    pc.write(path)
+    rc, alerts, err, rss = run(binary, path)
+    os.unlink(path)
+    problems = []
+    if rc != 0:
+        problems.append(f"exit {rc}")
+    if not creds(alerts):
+        problems.append("the login after a million out-of-order segments was not found")
+    if counter(err, "window overflows") <= 0 and counter(err, "gaps") <= 0:
+        problems.append("neither window overflows nor gaps counted")
+    return problems, rss
+
+
+def case_sequence_wraparound(tmp, binary):
+    """A login whose AUTH line straddles the 2^32 sequence wrap, split in two."""
+    pc = Pcap()
+    f = Flow(pc, "192.0.2.40", "198.51.100.25", 48000, 587, 0xFFFFFF80, 0xFFFFFFF0)
+    f.handshake()
+    f.s(gen.GREETING)
+    f.c(gen.EHLO)
+    f.s(gen.EHLO_AUTH)
+    line = "AUTH PLAIN " + gen.plain_blob("alice", LOGIN_PW) + "\r\n"
+    f.c(line[:20])
+    f.c(line[20:])
+    f.s(gen.AUTH_OK)
+    f.close()
+    path = os.path.join(tmp, "wrap.pcap")
+    pc.write(path)
+    rc, alerts, err, rss = run(binary, path)
+    problems = []
+    c = creds(alerts)
+    if len(c) != 1 or c[0]["credential"]["result"] != "success":
+        problems.append(f"expected one successful login across the wrap, got {c}")
+    return problems, rss
+
+
+def case_rst_mid_auth(tmp, binary):
+    """RST after the password, before the reply: reported, result unknown."""
+    pc = Pcap()
+    f = Flow(pc, "192.0.2.41", "198.51.100.25", 48001, 587, 10, 20)
+    f.handshake()
+    f.s(gen.GREETING)
+    f.c(gen.EHLO)
+    f.s(gen.EHLO_AUTH)
+    f.c("AUTH LOGIN\r\n")
+    f.s("334 VXNlcm5hbWU6\r\n")
+    f.c(gen.b64("alice") + "\r\n")
+    f.s("334 UGFzc3dvcmQ6\r\n")
+    f.c(gen.b64(LOGIN_PW) + "\r\n")
+    f.seg(f.C, gen.RST | ACK)
+    path = os.path.join(tmp, "rst.pcap")
+    pc.write(path)
+    rc, alerts, err, rss = run(binary, path)
+    problems = []
+    c = creds(alerts)
+    if len(c) != 1 or c[0]["credential"]["result"] != "unknown":
+        problems.append(f"expected one login with result unknown, got {c}")
+    if counter(err, "RST") != 1:
+        problems.append("the flow did not end by RST")
+    return problems, rss
+
+
+def case_zero_window(tmp, binary):
+    """The server closes its window; the client probes it 20 000 times."""
+    pc = Pcap()
+    c, s = bytes([192, 0, 2, 42]), bytes([198, 51, 100, 25])
+    g = gen.GREETING.encode()
+    pc.add(frame(c, s, 48002, 587, 99, 0, SYN))
+    pc.add(frame(s, c, 587, 48002, 499, 100, SYN | ACK))
+    pc.add(frame(c, s, 48002, 587, 100, 500, ACK))
+    pc.add(frame(s, c, 587, 48002, 500, 100, gen.PSH | ACK, g, win=0))
+    for _ in range(20000):
+        pc.clock += 10
+        pc.add(frame(c, s, 48002, 587, 100, 500 + len(g), ACK, b"E"))
+        pc.add(frame(s, c, 587, 48002, 500 + len(g), 100, ACK, win=0))
+    smtp_login(Flow(pc, "192.0.2.43", "198.51.100.25", 48003, 587, 1, 2))
+    path = os.path.join(tmp, "zwin.pcap")
+    pc.write(path)
+    rc, alerts, err, rss = run(binary, path)
+    problems = []
+    if rc != 0:
+        problems.append(f"exit {rc}")
+    if not creds(alerts):
+        problems.append("the login after the zero-window probes was not found")
+    return problems, rss
+
+
+CASES = [case_many_syn_flows, case_endless_line, case_depth, case_idle_timeout, case_memcap,
+         case_million_syn_flows, case_million_ooo_segments, case_sequence_wraparound,
+         case_rst_mid_auth, case_zero_window]
+RSS_LIMIT_KIB = 48 * 1024      # every case, caps included, runs in under 48 MiB
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, "credleak"))
+    ap.add_argument("--only", help="run one case by name")
     o = ap.parse_args()
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         for case in CASES:
+            if o.only and case.__name__[5:] != o.only:
+                continue
             problems, rss = case(tmp, os.path.abspath(o.bin))
             if (rss <= 0 or rss > RSS_LIMIT_KIB) and "asan" not in o.bin:
                 problems.append(f"peak RSS {rss} KiB over {RSS_LIMIT_KIB} KiB")
