@@ -290,6 +290,8 @@ main(int argc, char **argv)
 	if ((sink = alert_sink_new(&aopts)) == NULL ||
 	    (run.reasm = reasm_new(&cfg, sink)) == NULL) {
 		fprintf(stderr, "credleak: out of memory\n");
+		alert_sink_free(sink);
+		free(inputs);
 		return EXIT_FAILURE;
 	}
 
@@ -299,7 +301,7 @@ main(int argc, char **argv)
 	 * into several files (tcpdump -C/-G) is followed across the cut;
 	 * unrelated files are told apart by time, through the idle timeout.
 	 */
-	for (i = 0; i < ninputs; i++) {
+	for (i = 0; i < ninputs && inputs[i] != NULL; i++) {
 		const char *name = strcmp(inputs[i], "-") == 0 ? "stdin" : inputs[i];
 
 		reasm_set_input(run.reasm, name);

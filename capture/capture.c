@@ -31,7 +31,7 @@ seterr(char *errbuf, size_t errlen, const char *fmt, ...)
 	if (errbuf == NULL || errlen == 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
+	vsnprintf(errbuf, errlen, fmt, ap);	/* NOLINT(clang-analyzer-valist.Uninitialized): va_start above */
 	va_end(ap);
 }
 

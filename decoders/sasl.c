@@ -370,7 +370,7 @@ response_decoded(struct sasl_exchange *x, const uint8_t *d, size_t n)
 static void
 take_response(struct sasl_exchange *x, const uint8_t *p, size_t n)
 {
-	uint8_t dec[SASL_DEC_MAX];
+	uint8_t dec[SASL_DEC_MAX] = { 0 };	/* parsers never see stale bytes */
 	size_t dlen = 0;
 
 	x->responses++;

@@ -158,7 +158,7 @@ table_grow(struct reasm *r)
 	size_t nb = r->nbuckets * 2, i;
 	struct flow **nbk, *f, *next;
 
-	if ((nbk = calloc(nb, sizeof(*nbk))) == NULL)
+	if ((nbk = calloc(nb, sizeof(struct flow *))) == NULL)
 		return;		/* keep the old table: longer chains, still correct */
 	for (i = 0; i < r->nbuckets; i++) {
 		for (f = r->buckets[i]; f != NULL; f = next) {
@@ -893,7 +893,7 @@ reasm_new(const struct reasm_config *cfg, struct alert_sink *sink)
 	if (!r->cfg.no_ndpi)
 		r->cls = cls_engine_new();	/* without it, content probes alone decide */
 	r->nbuckets = 4096;
-	if ((r->buckets = calloc(r->nbuckets, sizeof(*r->buckets))) == NULL) {
+	if ((r->buckets = calloc(r->nbuckets, sizeof(struct flow *))) == NULL) {
 		free(r);
 		return NULL;
 	}

@@ -6,7 +6,8 @@
 #      caps under load                 tests/bounds.py
 #      valgrind memcheck               tests/valgrind.sh
 #   4. all three again under ASan + UBSan (build-asan/, ./credleak-asan)
-#   5. live servers (root only)        tests/e2e-servers.sh
+#   5. static analysis                 tests/lint.sh (cppcheck, clang-tidy)
+#   6. live servers (root only)        tests/e2e-servers.sh
 cd "$(dirname "$0")/.." || exit 1
 pass=0 fail=0 skip=0
 tally() {	# tally LOGFILE: add that step's "N passed, M failed"
@@ -30,6 +31,8 @@ sh tests/run-unit.sh build-asan | sed 's/unit/asan-unit/' | tee "$log/aunit"; ta
 python3 tests/regress.py --bin ./credleak-asan | sed 's/regress/asan-regress/' | tee "$log/aregress"; tally "$log/aregress"
 sh tests/cli.sh ./credleak-asan | sed 's/cli/asan-cli/' | tee "$log/acli"; tally "$log/acli"
 unset ASAN_OPTIONS UBSAN_OPTIONS
+
+sh tests/lint.sh | tee "$log/lint"; tally "$log/lint"
 
 if [ -f tests/e2e-servers.sh ]; then
 	sh tests/e2e-servers.sh ./credleak | tee "$log/e2e"; tally "$log/e2e"
