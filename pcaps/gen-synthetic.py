@@ -4,8 +4,10 @@
 These are the captures real software will not produce on demand: segments
 out of order, overlapping retransmissions with different bytes, a hole in the
 stream, sessions picked up mid-stream, 802.1Q + IPv6, Linux cooked capture,
-BDAT chunks, a POP3 message body full of command look-alikes, and a Redis
-exchange that looks like POP3.  Each is built here, packet by packet, from a
+BDAT chunks, a POP3 message body full of command look-alikes, a Redis
+exchange that looks like POP3, IMAP literals split across segments, FTP
+commands sent before the greeting, SMTP inside an HTTP CONNECT tunnel, and
+STARTTLS tampered with on the path.  Each is built here, packet by packet, from a
 full TCP handshake (except the mid-stream ones) with correct IPv4/IPv6/TCP
 checksums, and written as a classic libpcap file (microsecond timestamps).
 
@@ -551,6 +553,168 @@ def pop3_retr_body():
     return p
 
 
+IMAP_GREETING = ("* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE "
+                 "IDLE LITERAL+ AUTH=PLAIN AUTH=LOGIN] Dovecot ready.\r\n")
+IMAP_LOGGED_IN = ("OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE "
+                  "IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS "
+                  "THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE "
+                  "UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 "
+                  "CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH "
+                  "LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW "
+                  "STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE] Logged in\r\n")
+
+
+def imap_literal_split():
+    """Two IMAP sessions to a server whose greeting lists AUTH=PLAIN
+    AUTH=LOGIN and LITERAL+, no STARTTLS (as Dovecot 2.3 words it).
+
+    1. alice: LOGIN with both arguments as synchronizing literals: "a1 LOGIN
+       {5}", "+ OK", "alice {16}", "+ OK", then the 16 password bytes cut
+       into two segments (6 + 10, then CRLF), "a1 OK ... Logged in".  Then
+       APPEND of a message whose text holds an IMAP LOGIN line for mallory
+       (literal data, not a command), and LOGOUT.
+    2. bob: LOGIN with a quoted user name and the password as a
+       non-synchronizing literal "{20+}" (LITERAL+, no "+" from the server),
+       the line cut into three segments, one of them inside the literal."""
+    p = Pcap()
+    srv = "198.51.100.143"
+    f = Flow(p, "192.0.2.20", srv, 40210, 143, 13000000, 17000000)
+    f.handshake()
+    f.s(IMAP_GREETING)
+    f.c("a1 LOGIN {5}\r\n")
+    f.s("+ OK\r\n")
+    f.c("alice {%d}\r\n" % len(ALICE_PW))
+    f.s("+ OK\r\n")
+    f.c(ALICE_PW[:6])
+    f.ack(f.S)
+    f.c(ALICE_PW[6:])
+    f.ack(f.S)
+    f.c("\r\n")
+    f.s("a1 " + IMAP_LOGGED_IN)
+    msg = ("From: alice@example.test\r\nTo: bob@example.test\r\n"
+           "Subject: an IMAP transcript\r\n\r\n"
+           "a9 LOGIN mallory Evil-pass-1234\r\n"
+           "a9 OK Logged in\r\n")
+    f.c("a2 APPEND INBOX {%d}\r\n" % len(msg))
+    f.s("+ OK\r\n")
+    f.c(msg[:60])
+    f.ack(f.S)
+    f.c(msg[60:] + "\r\n")
+    f.s("a2 OK [APPENDUID 1795364310 1] Append completed (0.002 + 0.000 + "
+        "0.001 secs).\r\n")
+    f.c("a3 LOGOUT\r\n")
+    f.s("* BYE Logging out\r\na3 OK Logout completed (0.001 + 0.000 secs).\r\n")
+    f.close()
+
+    g = Flow(p, "192.0.2.20", srv, 40211, 143, 13500000, 17500000)
+    g.handshake()
+    g.s(IMAP_GREETING)
+    line = 'b1 LOGIN "bob" {%d+}\r\n%s\r\n' % (len(BOB_PW), BOB_PW)
+    cut1 = line.index("{") + 2      # inside "{20+}"
+    cut2 = line.index(BOB_PW) + 9   # inside the password
+    g.c(line[:cut1])
+    g.ack(g.S)
+    g.c(line[cut1:cut2])
+    g.ack(g.S)
+    g.c(line[cut2:])
+    g.s("b1 " + IMAP_LOGGED_IN)
+    g.c("b2 LOGOUT\r\n")
+    g.s("* BYE Logging out\r\nb2 OK Logout completed (0.001 + 0.000 secs).\r\n")
+    g.close()
+    return p
+
+
+def ftp_pipelined():
+    """FTP on port 21: right after the handshake, before the server's
+    greeting, the client sends USER, PASS and SYST in one segment.  The
+    server then sends its greeting and the three replies (331, 230, 215),
+    as vsftpd 3.0.3 words them, in two segments.  Then QUIT, 221."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.21", "198.51.100.21", 40220, 21, 14000000, 18000000)
+    f.handshake()
+    f.c("USER alice\r\nPASS %s\r\nSYST\r\n" % ALICE_PW)
+    f.s("220 (vsFTPd 3.0.3)\r\n")
+    f.s("331 Please specify the password.\r\n230 Login successful.\r\n"
+        "215 UNIX Type: L8\r\n")
+    f.c("QUIT\r\n")
+    f.s("221 Goodbye.\r\n")
+    f.close()
+    return p
+
+
+def http_connect_smtp():
+    """An HTTP proxy on port 3128 (answers as Squid does): "CONNECT
+    mail.example.test:25", "HTTP/1.1 200 Connection established", then an
+    SMTP session through the tunnel.  The server offers neither STARTTLS
+    nor AUTH; MAIL FROM, RCPT TO and DATA are accepted: open relay-like
+    mail submission through a proxy."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.22", "198.51.100.31", 40230, 3128, 15000000, 19000000)
+    f.handshake()
+    f.c("CONNECT mail.example.test:25 HTTP/1.1\r\n"
+        "Host: mail.example.test:25\r\n"
+        "User-Agent: credleak-test/1\r\n\r\n")
+    f.s("HTTP/1.1 200 Connection established\r\n\r\n")
+    f.s(GREETING)
+    f.c(EHLO)
+    f.s("250-mail.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+        "250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n")
+    smtp_send_mail(f, "credleak http-connect-smtp",
+                   sender="mallory@example.net", queue_id="6A5B4C3D2E")
+    f.c("QUIT\r\n")
+    f.s(BYE)
+    f.close()
+    return p
+
+
+def smtp_stripped():
+    """Port 587.  EHLO lists STARTTLS and AUTH PLAIN LOGIN; the client
+    sends STARTTLS, and the answer is "220 2.0.0 Ready to start TLS" - but
+    what follows is no TLS handshake: the client goes on in cleartext with
+    EHLO and AUTH PLAIN for alice (235), then QUIT.  What a client sees
+    when something on the path answers STARTTLS itself and keeps the
+    session in clear."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.23", "198.51.100.25", 40240, 587, 16000000, 20000000)
+    f.handshake()
+    f.s(GREETING)
+    f.c(EHLO)
+    ehlo_tls = ("250-mail.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+                "250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n"
+                "250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n")
+    f.s(ehlo_tls)
+    f.c("STARTTLS\r\n")
+    f.s("220 2.0.0 Ready to start TLS\r\n")
+    f.c(EHLO)
+    f.s(ehlo_tls)
+    f.c("AUTH PLAIN %s\r\n" % plain_blob("alice", ALICE_PW))
+    f.s(AUTH_OK)
+    f.c("QUIT\r\n")
+    f.s(BYE)
+    f.close()
+    return p
+
+
+def smtp_masked_starttls():
+    """Port 25.  The EHLO reply has "250-XXXXXXXA" where STARTTLS was (as
+    a firewall's SMTP inspection masks it); every other keyword is intact.
+    No AUTH.  Then MAIL FROM, RCPT TO and DATA are accepted, QUIT."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.24", "198.51.100.25", 40250, 25, 17000000, 21000000)
+    f.handshake()
+    f.s(GREETING)
+    f.c(EHLO)
+    f.s("250-mail.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+        "250-VRFY\r\n250-ETRN\r\n250-XXXXXXXA\r\n250-ENHANCEDSTATUSCODES\r\n"
+        "250-8BITMIME\r\n250-DSN\r\n250 CHUNKING\r\n")
+    smtp_send_mail(f, "credleak smtp-masked-starttls",
+                   sender="carol@example.net", queue_id="7B6C5D4E3F")
+    f.c("QUIT\r\n")
+    f.s(BYE)
+    f.close()
+    return p
+
+
 CAPTURES = [
     ("smtp-ooo", smtp_ooo),
     ("smtp-overlap", smtp_overlap),
@@ -562,6 +726,11 @@ CAPTURES = [
     ("redis-not-pop3", redis_not_pop3),
     ("smtp-bdat", smtp_bdat),
     ("pop3-retr-body", pop3_retr_body),
+    ("imap-literal-split", imap_literal_split),
+    ("ftp-pipelined", ftp_pipelined),
+    ("http-connect-smtp", http_connect_smtp),
+    ("smtp-stripped", smtp_stripped),
+    ("smtp-masked-starttls", smtp_masked_starttls),
 ]
 
 

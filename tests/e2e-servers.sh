@@ -1,24 +1,29 @@
 #!/bin/sh
 # e2e-servers.sh [CREDLEAK] - the live test: real servers, real clients.
 #
-# Runs pcaps/make-pcaps.sh into a temporary directory (it starts Postfix and
-# Dovecot on 127.0.0.1 from a private configuration, drives them with swaks,
-# curl and Python's smtplib/poplib, and captures each scenario with tcpdump),
-# then runs `CREDLEAK --sensor test -r CAPTURE` (default ./credleak) on each
-# fresh capture and checks its JSON lines against pcaps/MANIFEST.jsonl:
+# Runs pcaps/make-pcaps.sh into a temporary directory (it starts Postfix,
+# Dovecot (POP3 and IMAP), vsftpd and lighttpd on 127.0.0.1 from a private
+# configuration, drives them with swaks, curl, openssl s_client and Python's
+# smtplib/poplib/imaplib/ftplib/http.client, and captures each scenario with
+# tcpdump), then runs `CREDLEAK --sensor test -r CAPTURE` (default ./credleak)
+# on each fresh capture and checks its JSON lines against pcaps/MANIFEST.jsonl:
 #   - every expected finding is present (kind, and credential.mechanism,
-#     credential.username, credential.result where the manifest gives them);
+#     credential.username, credential.result, credential.anonymous and
+#     app_proto where the manifest gives them);
 #   - no cleartext_credentials beyond the expected ones;
 #   - credleak exits 0 and prints only JSON lines on stdout;
-#   - no test password of tests/secrets.txt, nor its base64 or SASL PLAIN
-#     encoding, appears in stdout or stderr.
+#   - no test password of tests/secrets.txt, nor its base64, SASL PLAIN or
+#     HTTP Basic encoding, appears in stdout or stderr.
 # Findings of other kinds that the manifest does not list are reported as
 # "note" lines, not failures (tests/regress.py is the strict check).
 #
 # Prints "ok NAME" or "FAIL NAME: why" per capture and ends with
-# "N passed, M failed".  Exits 1 on any failure.  Without root, Postfix,
-# Dovecot, tcpdump (and the clients make-pcaps.sh uses) it prints SKIP and
-# "0 passed, 0 failed, 1 skipped" and exits 0.
+# "N passed, M failed" (", K skipped" when some were).  Exits 1 on any
+# failure.  Without root, Postfix, Dovecot, tcpdump (and the clients
+# make-pcaps.sh uses) it prints SKIP and "0 passed, 0 failed, 1 skipped" and
+# exits 0.  The IMAP, FTP and HTTP scenarios need dovecot-imapd, vsftpd and
+# lighttpd: make-pcaps.sh skips those whose server is missing, and each
+# skipped scenario is printed here as "SKIP NAME: why" and counted.
 
 cd "$(dirname "$0")/.." || exit 1
 BIN=${1:-./credleak}
@@ -56,10 +61,13 @@ if ! bash pcaps/make-pcaps.sh "$tmp/pcaps" >"$tmp/make.log" 2>&1; then
 	exit 1
 fi
 
-python3 - "$BIN" "$tmp/pcaps" pcaps/MANIFEST.jsonl tests/secrets.txt <<'EOF'
+# The scenarios make-pcaps.sh skipped ("make-pcaps: SKIP NAME: why").
+sed -n 's/^make-pcaps: SKIP //p' "$tmp/make.log" >"$tmp/skipped"
+
+python3 - "$BIN" "$tmp/pcaps" pcaps/MANIFEST.jsonl tests/secrets.txt "$tmp/skipped" <<'EOF'
 import base64, glob, json, os, subprocess, sys
 
-binary, capdir, manifest_path, secrets_path = sys.argv[1:5]
+binary, capdir, manifest_path, secrets_path, skipped_path = sys.argv[1:6]
 
 def secret_forms():
     """Each test password, its base64, and its SASL PLAIN blobs."""
@@ -72,6 +80,7 @@ def secret_forms():
         for user in (b"alice", b"bob"):
             for authz in (b"", user):
                 forms.add(base64.b64encode(authz + b"\0" + user + b"\0" + pw))
+            forms.add(base64.b64encode(user + b":" + pw))  # HTTP Basic
         # The password inside a longer base64 text, at each alignment.
         for k, skip in ((0, 0), (1, 2), (2, 3)):
             forms.add(base64.b64encode(b"\0" * k + pw)[skip:-3])
@@ -88,11 +97,19 @@ forms = secret_forms()
 def matches(alert, want):
     if alert.get("kind") != want["kind"]:
         return False
+    if "app_proto" in want and alert.get("app_proto") != want["app_proto"]:
+        return False
     cred = alert.get("credential") or {}
     return all(cred.get(k) == want[k]
-               for k in ("mechanism", "username", "result") if k in want)
+               for k in ("mechanism", "username", "result", "anonymous")
+               if k in want)
 
-passed = failed = 0
+passed = failed = skipped = 0
+with open(skipped_path) as f:
+    for line in f:
+        if line.strip():
+            skipped += 1
+            print("SKIP %s" % line.strip())
 captures = sorted(glob.glob(os.path.join(capdir, "*.pcap")))
 if not captures:
     print("FAIL make-pcaps: no capture written")
@@ -155,6 +172,7 @@ for path in captures:
         print("ok %s" % name)
     for n in notes:
         print("note %s: %s" % (name, n))
-print("%d passed, %d failed" % (passed, failed))
+print("%d passed, %d failed%s" % (passed, failed,
+      ", %d skipped" % skipped if skipped else ""))
 sys.exit(1 if failed else 0)
 EOF

@@ -74,9 +74,12 @@ def manifest_check(alerts, expect, masked=False):
             if a.get("kind") != e["kind"]:
                 return False
             cred = a.get("credential") or {}
-            for k in ("mechanism", "result") if masked else ("mechanism", "username", "result"):
+            for k in ("mechanism", "result", "anonymous") if masked else \
+                    ("mechanism", "username", "result", "anonymous"):
                 if k in e and cred.get(k) != e[k]:
                     return False
+            if "app_proto" in e and a.get("app_proto") != e["app_proto"]:
+                return False
             return True
         if not any(ok(a) for a in alerts):
             problems.append(f"manifest: missing {e}")
