@@ -305,7 +305,7 @@ main(int argc, char **argv)
 		const char *name = strcmp(inputs[i], "-") == 0 ? "stdin" : inputs[i];
 
 		reasm_set_input(run.reasm, name);
-		if (capture_file(inputs[i], on_packet, &run, &run.pc, errbuf,
+		if (capture_file(inputs[i], NULL, on_packet, &run, &run.pc, errbuf,
 		    sizeof(errbuf)) != 0) {
 			fprintf(stderr, "credleak: %s\n", errbuf);
 			status = EXIT_BADINPUT;

@@ -8,12 +8,16 @@
  *
  * Messages name the file and the fault and never carry packet bytes.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <linux/if_packet.h>
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <pcap/pcap.h>
@@ -86,9 +90,33 @@ open_capture(const char *path, char *errbuf, size_t errlen)
 	return NULL;
 }
 
+/* Compile and set a BPF filter; false with a message naming `what`. */
+static bool
+set_filter(pcap_t *pc, const char *what, const char *filter, char *errbuf,
+    size_t errlen)
+{
+	struct bpf_program prog;
+
+	if (filter == NULL || *filter == '\0')
+		return true;
+	if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		seterr(errbuf, errlen, "%s: bad filter '%s': %s", what, filter,
+		    pcap_geterr(pc));
+		return false;
+	}
+	if (pcap_setfilter(pc, &prog) != 0) {
+		seterr(errbuf, errlen, "%s: cannot set filter: %s", what,
+		    pcap_geterr(pc));
+		pcap_freecode(&prog);
+		return false;
+	}
+	pcap_freecode(&prog);
+	return true;
+}
+
 int
-capture_file(const char *path, pkt_cb cb, void *arg, struct pkt_counters *c,
-    char *errbuf, size_t errlen)
+capture_file(const char *path, const char *filter, pkt_cb cb, void *arg,
+    struct pkt_counters *c, char *errbuf, size_t errlen)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
@@ -106,6 +134,10 @@ capture_file(const char *path, pkt_cb cb, void *arg, struct pkt_counters *c,
 		name = pcap_datalink_val_to_name(dlt);
 		seterr(errbuf, errlen, "%s: unsupported link type %d (%s)",
 		    path, dlt, name != NULL ? name : "unknown");
+		pcap_close(pc);
+		return -1;
+	}
+	if (!set_filter(pc, path, filter, errbuf, errlen)) {
 		pcap_close(pc);
 		return -1;
 	}
@@ -158,4 +190,143 @@ capture_file(const char *path, pkt_cb cb, void *arg, struct pkt_counters *c,
 		    path, (unsigned long long)n, pcap_geterr(pc));
 	pcap_close(pc);
 	return -1;
+}
+
+/* --- live capture --------------------------------------------------------- */
+
+#define LIVE_SNAPLEN	262144	/* full packets: a cut AUTH line is a lost finding */
+#define LIVE_TIMEOUT_MS	250	/* how long a read may block before tick() runs */
+
+struct live {
+	pcap_t		*pc;
+	int		 dlt;
+	char		 name[64];
+};
+
+struct live_ctx {
+	struct live		*l;
+	pkt_cb			 cb;
+	void			*arg;
+	struct pkt_counters	*c;
+};
+
+static void
+live_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct live_ctx *x = (struct live_ctx *)(void *)user;
+	struct pkt p;
+	uint64_t ts_us;
+
+	ts_us = h->ts.tv_sec < 0 ? 0 : (uint64_t)h->ts.tv_sec * 1000000U +
+	    (uint64_t)(h->ts.tv_usec < 0 ? 0 : h->ts.tv_usec);
+	if (pkt_parse(x->l->dlt, data, h->caplen, h->len, ts_us, &p, x->c))
+		x->cb(&p, x->arg);
+}
+
+struct live *
+live_open(const struct live_opts *o, char *errbuf, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+	struct live *l;
+	const char *name;
+	int rc;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		seterr(errbuf, errlen, "%s: out of memory", o->iface);
+		return NULL;
+	}
+	snprintf(l->name, sizeof(l->name), "%s", o->iface);
+	perr[0] = '\0';
+	if ((l->pc = pcap_create(o->iface, perr)) == NULL) {
+		seterr(errbuf, errlen, "%s: %s", o->iface, perr);
+		free(l);
+		return NULL;
+	}
+	pcap_set_snaplen(l->pc, LIVE_SNAPLEN);
+	pcap_set_promisc(l->pc, o->promisc ? 1 : 0);
+	pcap_set_timeout(l->pc, LIVE_TIMEOUT_MS);
+	/* Findings must not wait for a buffer to fill on a quiet link. */
+	pcap_set_immediate_mode(l->pc, 1);
+	if (o->buffer_bytes > 0)
+		pcap_set_buffer_size(l->pc, o->buffer_bytes);
+	if ((rc = pcap_activate(l->pc)) < 0) {
+		seterr(errbuf, errlen, "%s: %s", o->iface,
+		    rc == PCAP_ERROR ? pcap_geterr(l->pc) : pcap_statustostr(rc));
+		goto fail;
+	}
+	l->dlt = pcap_datalink(l->pc);
+	if (!pkt_linktype_supported(l->dlt)) {
+		name = pcap_datalink_val_to_name(l->dlt);
+		seterr(errbuf, errlen, "%s: unsupported link type %d (%s)",
+		    o->iface, l->dlt, name != NULL ? name : "unknown");
+		goto fail;
+	}
+	if (!set_filter(l->pc, o->iface, o->filter, errbuf, errlen))
+		goto fail;
+	if (o->fanout_group > 0) {
+		/*
+		 * AF_PACKET fanout, hash mode: the kernel's flow hash is made
+		 * symmetric (__flow_hash_consistentify), so both directions of
+		 * a connection reach the same worker.  Fragments are
+		 * reassembled first so they hash alike.
+		 */
+		int arg = (o->fanout_group & 0xffff) |
+		    ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+
+		if (setsockopt(pcap_fileno(l->pc), SOL_PACKET, PACKET_FANOUT,
+		    &arg, sizeof(arg)) != 0) {
+			seterr(errbuf, errlen, "%s: cannot join fanout group %d: %s",
+			    o->iface, o->fanout_group, strerror(errno));
+			goto fail;
+		}
+	}
+	return l;
+fail:
+	pcap_close(l->pc);
+	free(l);
+	return NULL;
+}
+
+int
+live_run(struct live *l, pkt_cb cb, void (*tick)(void *), void *arg,
+    struct pkt_counters *c, atomic_int *stop, char *errbuf, size_t errlen)
+{
+	struct live_ctx x = { l, cb, arg, c };
+	int rc;
+
+	while (!atomic_load(stop)) {
+		rc = pcap_dispatch(l->pc, -1, live_handler, (u_char *)(void *)&x);
+		if (tick != NULL)
+			tick(arg);
+		if (rc == PCAP_ERROR_BREAK)
+			continue;	/* woken up: look at *stop again */
+		if (rc < 0) {
+			/* "The interface went down", ENODEV, ENXIO, ... */
+			seterr(errbuf, errlen, "%s: %s", l->name, pcap_geterr(l->pc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+live_get_stats(struct live *l, struct live_stats *s)
+{
+	struct pcap_stat ps;
+
+	memset(s, 0, sizeof(*s));
+	if (pcap_stats(l->pc, &ps) == 0) {
+		s->received = ps.ps_recv;
+		s->dropped = ps.ps_drop;
+		s->if_dropped = ps.ps_ifdrop;
+	}
+}
+
+void
+live_close(struct live *l)
+{
+	if (l == NULL)
+		return;
+	pcap_close(l->pc);
+	free(l);
 }

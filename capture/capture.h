@@ -1,10 +1,14 @@
 /*
- * capture.h - offline input through libpcap (pcap and pcapng, "-" for stdin).
+ * capture.h - input through libpcap: offline files (pcap and pcapng, "-"
+ * for stdin) and live interfaces (AF_PACKET, with fanout across workers).
  */
 #ifndef CREDLEAK_CAPTURE_H
 #define CREDLEAK_CAPTURE_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "packet.h"
 
@@ -18,7 +22,44 @@ typedef void (*pkt_cb)(const struct pkt *p, void *arg);
  * capture, unsupported link type, truncated record); packets before the
  * fault have already been delivered.
  */
-int capture_file(const char *path, pkt_cb cb, void *arg, struct pkt_counters *c,
-    char *errbuf, size_t errlen);
+int capture_file(const char *path, const char *filter, pkt_cb cb, void *arg,
+    struct pkt_counters *c, char *errbuf, size_t errlen);
+
+/* Live capture. */
+struct live_opts {
+	const char	*iface;		/* "eth1", or "any" */
+	const char	*filter;	/* BPF, or NULL */
+	bool		 promisc;
+	int		 buffer_bytes;	/* kernel ring size; 0: libpcap's default */
+	int		 fanout_group;	/* PACKET_FANOUT group id shared by workers; 0: none */
+};
+
+struct live_stats {
+	uint64_t	 received;	/* pcap_stats ps_recv */
+	uint64_t	 dropped;	/* ps_drop: the ring was full */
+	uint64_t	 if_dropped;	/* ps_ifdrop: dropped by the interface */
+};
+
+struct live;
+
+/*
+ * Open the interface in immediate mode with a full snaplen, apply the
+ * filter and join the fanout group (hash mode: both directions of a flow
+ * reach the same member).  NULL with a message on failure.
+ */
+struct live *live_open(const struct live_opts *o, char *errbuf, size_t errlen);
+
+/*
+ * Hand packets to cb until *stop becomes non-zero (returns 0) or the
+ * interface fails (returns -1 with a message).  tick(arg) runs at least
+ * every 250 ms, packets or not.
+ */
+int live_run(struct live *l, pkt_cb cb, void (*tick)(void *), void *arg,
+    struct pkt_counters *c, atomic_int *stop, char *errbuf, size_t errlen);
+
+/* Kernel counters so far. */
+void live_get_stats(struct live *l, struct live_stats *s);
+
+void live_close(struct live *l);
 
 #endif /* CREDLEAK_CAPTURE_H */

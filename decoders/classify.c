@@ -107,6 +107,22 @@ ndpi_decoder(uint16_t id)
 	return NULL;
 }
 
+bool
+classify_denies(const struct decoder *dec, const struct cls_input *in)
+{
+	bool srv, any = false;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		if (in->len[d] == 0)
+			continue;
+		any = true;
+		if (dec->probe((enum dir)d, in->first[d], in->len[d], &srv) != PROBE_NO)
+			return false;
+	}
+	return any;
+}
+
 enum cls_ndpi
 cls_ndpi_packet(struct cls_engine *e, void *nf, const struct pkt *p,
     const struct decoder **dec)
@@ -183,12 +199,13 @@ classify(const struct cls_input *in, const struct decoder **dec, bool *swap)
 	order[1] = in->first_dir == DIR_C2S ? DIR_S2C : DIR_C2S;
 	/* The first bytes may still be missing (the first segment came out of order). */
 	if (in->len[order[0]] == 0 && (!in->midstream || in->len[order[1]] == 0))
-		return in->packets >= CLS_MAX_PACKETS ? CLS_NONE : CLS_WAIT;
+		return in->force || in->packets >= CLS_MAX_PACKETS ? CLS_NONE : CLS_WAIT;
 	/*
-	 * With the handshake seen, the side that spoke first is known and the
-	 * probes judge its bytes.  Mid-session, either side may show itself.
+	 * The side that spoke first is judged first; the other side's bytes
+	 * settle what the first left open (a client that pipelined its
+	 * commands before the greeting, a greeting shared by two protocols).
 	 */
-	for (k = 0; k < (in->midstream ? 2u : 1u); k++) {
+	for (k = 0; k < 2; k++) {
 		d = order[k];
 		if (in->len[d] == 0)
 			continue;
@@ -225,12 +242,12 @@ classify(const struct cls_input *in, const struct decoder **dec, bool *swap)
 	}
 	if (!maybe)
 		return CLS_NONE;
-	if (hinted != NULL && (in->midstream || in->packets >= CLS_MAX_PACKETS ||
-	    total >= CLS_MAX_BYTES)) {
+	if (hinted != NULL && (in->midstream || in->force ||
+	    in->packets >= CLS_MAX_PACKETS || total >= CLS_MAX_BYTES)) {
 		*dec = hinted;
 		return CLS_DECODER;
 	}
-	if (in->packets >= CLS_MAX_PACKETS || total >= CLS_MAX_BYTES)
+	if (in->force || in->packets >= CLS_MAX_PACKETS || total >= CLS_MAX_BYTES)
 		return CLS_NONE;
 	return CLS_WAIT;
 }

@@ -31,6 +31,7 @@ struct cls_input {
 	bool		 midstream;	/* handshake not seen: roles are a guess */
 	uint16_t	 cli_port, srv_port;
 	unsigned	 packets;	/* payload packets seen so far */
+	bool		 force;		/* the flow ends: decide with what there is */
 };
 
 /*
@@ -62,6 +63,13 @@ enum cls_ndpi {
 /* One packet of a flow still being classified. */
 enum cls_ndpi cls_ndpi_packet(struct cls_engine *e, void *nf, const struct pkt *p,
     const struct decoder **dec);
+
+/*
+ * Whether the bytes contradict a verdict: dec's probe says NO to every
+ * direction that has bytes (nDPI can mistake a mid-session SMTP AUTH line
+ * for FTP).
+ */
+bool classify_denies(const struct decoder *dec, const struct cls_input *in);
 
 /* Whether some decoder lists this port as a hint (for guessing roles). */
 bool classify_port_hint(uint16_t port);

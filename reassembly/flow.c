@@ -538,13 +538,6 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 	if (!force && f->ndpi == NDPI_PENDING && f->nflow != NULL &&
 	    f->packets < NDPI_PACKETS)
 		return;
-	if (f->ndpi == NDPI_DECODER && f->ndpi_dec != NULL) {
-		/* nDPI named the protocol: its verdict chooses the decoder. */
-		release_ndpi(r, f);
-		r->ctr.by_ndpi++;
-		attach(r, f, f->ndpi_dec);
-		return;
-	}
 	memset(&in, 0, sizeof(in));
 	for (d = 0; d < 2; d++)
 		in.len[d] = half_contig(&f->h[d], &in.first[d]);
@@ -553,6 +546,18 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 	in.cli_port = f->info.cli_port;
 	in.srv_port = f->info.srv_port;
 	in.packets = f->packets;
+	in.force = force;
+	/*
+	 * nDPI named the protocol: its verdict chooses the decoder, unless
+	 * the bytes flatly contradict it.
+	 */
+	if (f->ndpi == NDPI_DECODER && f->ndpi_dec != NULL &&
+	    !classify_denies(f->ndpi_dec, &in)) {
+		release_ndpi(r, f);
+		r->ctr.by_ndpi++;
+		attach(r, f, f->ndpi_dec);
+		return;
+	}
 	switch (classify(&in, &dec, &swap)) {
 	case CLS_WAIT:
 		/*
@@ -648,7 +653,7 @@ flow_create(struct reasm *r, const struct pkt *p, uint64_t hash, enum dir *d)
 	memcpy(fi->srv_addr, src_is_client ? p->dst : p->src, 16);
 	fi->cli_port = src_is_client ? p->sport : p->dport;
 	fi->srv_port = src_is_client ? p->dport : p->sport;
-	fi->flow_id = ++r->next_id;
+	fi->flow_id = r->cfg.id_base + r->cfg.id_step * ++r->next_id;
 	fi->input = r->input;
 	f->hash = hash;
 	f->first_dir = 0xff;
@@ -888,6 +893,8 @@ reasm_new(const struct reasm_config *cfg, struct alert_sink *sink)
 		r->cfg.depth = REASM_DEFAULT_DEPTH;
 	if (r->cfg.timeout_us == 0)
 		r->cfg.timeout_us = (uint64_t)REASM_DEFAULT_TIMEOUT_S * 1000000;
+	if (r->cfg.id_step == 0)
+		r->cfg.id_step = 1;
 	r->sink = sink;
 	r->input = "";
 	if (!r->cfg.no_ndpi)
@@ -908,6 +915,23 @@ void
 reasm_set_input(struct reasm *r, const char *input)
 {
 	r->input = input;
+}
+
+void
+reasm_tick(struct reasm *r, uint64_t now_us)
+{
+	int i;
+
+	if (now_us > r->now)
+		r->now = now_us;
+	/* A quiet link still ends idle flows; a few hundred per tick at most. */
+	for (i = 0; i < 64; i++) {
+		struct flow *f = r->lru_head;
+
+		if (f == NULL || f->last_ts + r->cfg.timeout_us >= r->now)
+			break;
+		expire(r);
+	}
 }
 
 void

@@ -34,6 +34,8 @@ struct reasm_config {
 	uint64_t	 depth;		/* bytes inspected per direction of a flow */
 	uint64_t	 timeout_us;	/* idle time after which a flow ends */
 	bool		 no_ndpi;	/* classify by content probes and port hints only */
+	uint64_t	 id_base;	/* flow ids are id_base + id_step * n, n = 1, 2, ...: */
+	uint64_t	 id_step;	/* unique across workers (0: base 0, step 1) */
 };
 
 #define REASM_DEFAULT_MAX_FLOWS	262144
@@ -77,6 +79,12 @@ void reasm_set_input(struct reasm *r, const char *input);
 
 /* One parsed TCP packet. */
 void reasm_packet(struct reasm *r, const struct pkt *p);
+
+/*
+ * The time is now_us (live: the wall clock) even if no packet came: flows
+ * idle past the timeout end.  Bounded work per call.
+ */
+void reasm_tick(struct reasm *r, uint64_t now_us);
 
 /* End every flow now (END_EXIT), letting decoders emit what they know. */
 void reasm_flush(struct reasm *r);
