@@ -4,7 +4,8 @@
  * Specifications: shared/docs/alert-contract.md (field names and
  * meanings), RFC 8259 (JSON), RFC 3339 §5.6 (timestamps), RFC 3629 §4
  * (well-formed UTF-8), RFC 5952 (IPv6 text), Community ID v1
- * (github.com/corelight/community-id-spec).
+ * (github.com/corelight/community-id-spec), RFC 8314 §3.3 and the IANA
+ * port registry (ports that carry implicit TLS).
  *
  * One compact object per line, nothing else on the stream.  json-c escapes
  * quotes, backslashes and control characters but passes bytes >= 0x80
@@ -25,6 +26,7 @@
 #include <json.h>
 
 #include "alert.h"
+#include "../decoders/tls.h"
 
 #define USER_OUT_MAX	512	/* bytes of a sanitised username */
 #define TEXT_IN_MAX	1024	/* bytes of any other string looked at */
@@ -218,6 +220,19 @@ add_bool(json_object *o, const char *key, bool v)
 	json_object_object_add(o, key, json_object_new_boolean(v));
 }
 
+/* A name, or "0xNNNN" when there is none. */
+static void
+add_code(json_object *o, const char *key, const char *name, uint16_t code)
+{
+	char buf[8];
+
+	if (name == NULL) {
+		snprintf(buf, sizeof(buf), "0x%04x", (unsigned)code);
+		name = buf;
+	}
+	add_str(o, key, name);
+}
+
 /* A JSON string holding a sanitised copy of the C string s. */
 static json_object *
 text_json(const char *s)
@@ -363,6 +378,24 @@ credential(const struct finding *f, bool mask)
 	return c;
 }
 
+/*
+ * Ports that by convention carry TLS from the first byte: submissions
+ * (465, RFC 8314 §3.3), IMAPS (993), POP3S (995), FTPS control (990),
+ * HTTPS (443), LDAPS (636).  A cleartext login there is no less a
+ * cleartext login, but it says a client or server is misconfigured.
+ */
+static bool
+implicit_tls_port(uint16_t port)
+{
+	static const uint16_t ports[] = { 465, 993, 995, 990, 443, 636 };
+	size_t i;
+
+	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		if (port == ports[i])
+			return true;
+	return false;
+}
+
 /* Mail protocols carry a tls object on every finding. */
 static bool
 wants_tls(const struct finding *f)
@@ -371,7 +404,7 @@ wants_tls(const struct finding *f)
 	size_t i;
 
 	if (f->starttls_offered != TRI_UNKNOWN || f->starttls_requested ||
-	    f->starttls_reply != 0)
+	    f->starttls_reply != 0 || f->tls_version != 0 || f->tls_cipher != 0)
 		return true;
 	if (f->app_proto == NULL)
 		return false;
@@ -393,6 +426,13 @@ tls(const struct finding *f)
 	add_bool(t, "starttls_requested", f->starttls_requested);
 	if (f->starttls_reply != 0)
 		add_int(t, "starttls_reply", f->starttls_reply);
+	/* What the ServerHello negotiated; names from tls.c, else the code. */
+	if (f->tls_version != 0)
+		add_code(t, "version", tls_version_name(f->tls_version),
+		    f->tls_version);
+	if (f->tls_cipher != 0)
+		add_code(t, "cipher", tls_cipher_name(f->tls_cipher),
+		    f->tls_cipher);
 	return t;
 }
 
@@ -403,6 +443,7 @@ finding_json(const struct alert_sink *s, const struct flow_info *fi,
 	char ts[ALERT_TS_LEN], cid[32];
 	json_object *o, *a;
 	size_t i, n;
+	bool implicit;
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
@@ -450,8 +491,15 @@ finding_json(const struct alert_sink *s, const struct flow_info *fi,
 		add_int(o, "rcpt_accepted", f->rcpt_accepted);
 		add_int(o, "messages_accepted", f->messages_accepted);
 	}
+	implicit = f->kind == K_CLEARTEXT_CREDENTIALS &&
+	    implicit_tls_port(fi->srv_port);
+	if (implicit)
+		add_bool(o, "implicit_tls_port", true);
 	if (f->reason != NULL)
 		add_text(o, "reason", f->reason, "");
+	else if (implicit)
+		add_str(o, "reason", "cleartext login on a port that "
+		    "conventionally carries implicit TLS");
 	if (f->gap_seen)
 		add_bool(o, "gap_seen", true);
 	if (fi->midstream)

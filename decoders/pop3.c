@@ -12,6 +12,14 @@
  * parsed as replies.  Findings never carry secret bytes; a PASS argument is
  * only measured, SASL responses go through sasl.c, and client lines that the
  * splitter had to copy are wiped once handled.
+ *
+ * After +OK to STLS (RFC 2595 §4), or when the client sends bytes right
+ * behind STLS before the +OK arrives, each direction's bytes go to the TLS
+ * hello reader (tls.c): a ServerHello ends inspection (with weak_tls when
+ * it deserves one); client bytes that are no TLS after +OK mean the
+ * upgrade was faked or stripped, and are read as commands again.  A CAPA
+ * "XXXX" where STLS would be is evidence of stripping only when it is the
+ * one masked capability; several masked lines leave STLS support unknown.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,14 +27,16 @@
 #include "decoder.h"
 #include "line.h"
 #include "sasl.h"
+#include "tls.h"
 
 #define POP3_PIPE_MAX	32	/* outstanding commands tracked */
+#define POP3_TLS_PEEK	5	/* bytes kept: tls.c says "not TLS" within 3 */
 
 enum pop3_state {
 	S_GREETING = 0,		/* handshake seen: the server must speak first */
 	S_AUTHORIZATION,	/* RFC 1939 §4; also where a midstream pickup starts */
 	S_SASL,			/* after "AUTH mech": client lines are responses */
-	S_TLS,			/* +OK to STLS: the next client bytes tell TLS or not */
+	S_TLS,			/* +OK to STLS, or TLS right behind it: tls.c reads */
 	S_DONE,			/* TLS, logged in, or service refused: nothing to learn */
 	S_MISMATCH		/* not POP3 after all */
 };
@@ -77,9 +87,20 @@ struct pop3 {
 	bool		 offer_reported;
 	bool		 tls_reported;	/* starttls_not_offered / _offered_not_used */
 	bool		 strip_reported;
+	unsigned	 capa_masked;	/* CAPA lines of X's in this reply */
+	bool		 capa_xxxx;	/* one of them is "XXXX", STLS's length */
+	bool		 stls_unknown;	/* masked lines: STLS support unknown */
 
 	bool		 stls_requested;
 	int		 stls_reply;	/* 1 = +OK, -1 = -ERR, 0 = none */
+	bool		 stls_clear;	/* bytes behind the last STLS: no TLS */
+	bool		 stls_accepted;	/* a +OK answered STLS */
+
+	/* the upgrade (S_TLS) */
+	struct tls_watch tw;
+	bool		 tw_on[2];	/* by enum dir: bytes go to tw, not lines */
+	uint8_t		 held[2][POP3_TLS_PEEK];	/* first bytes given to tw */
+	size_t		 nheld[2];
 
 	enum body	 body;		/* inside a multi-line reply */
 	struct pending	 q[POP3_PIPE_MAX];
@@ -97,6 +118,13 @@ struct pop3 {
 };
 
 typedef void cmd_fn(struct pop3 *, struct dec_ctx *, const uint8_t *, size_t);
+
+/* What the TLS reader made of some bytes. */
+enum tls_turn {
+	TT_MORE = 0,	/* all taken; more wanted */
+	TT_DONE,	/* inspection is over */
+	TT_CLEAR	/* no TLS: read the held bytes, then these, as lines */
+};
 
 static cmd_fn cmd_user, cmd_pass, cmd_apop, cmd_auth, cmd_stls;
 
@@ -226,12 +254,16 @@ finding_init(const struct pop3 *s, struct finding *f, enum finding_kind k)
 	memset(f, 0, sizeof(*f));
 	f->kind = k;
 	f->app_proto = "pop3";
-	if (s->capa_seen)
+	if (s->capa_seen && !s->stls_unknown)
 		f->starttls_offered = s->capa_stls ? TRI_YES : TRI_NO;
-	else if (s->stls_reply == 1)
+	else if (s->stls_reply == 1 || s->capa_stls)
 		f->starttls_offered = TRI_YES;
 	f->starttls_requested = s->stls_requested;
 	f->starttls_reply = s->stls_reply;
+	if (s->tw.server_hello) {
+		f->tls_version = s->tw.version;
+		f->tls_cipher = s->tw.cipher;
+	}
 	f->gap_seen = s->gap_seen;
 }
 
@@ -245,7 +277,8 @@ tls_findings(struct pop3 *s, struct dec_ctx *ctx)
 {
 	struct finding f;
 
-	if (s->tls_reported || !s->capa_seen || s->stls_requested)
+	if (s->tls_reported || !s->capa_seen || s->stls_requested ||
+	    (s->stls_unknown && !s->capa_stls))
 		return;
 	s->tls_reported = true;
 	finding_init(s, &f, s->capa_stls ? K_STARTTLS_OFFERED_NOT_USED :
@@ -413,6 +446,7 @@ cmd_stls(struct pop3 *s, struct dec_ctx *ctx, const uint8_t *arg, size_t n)
 	(void)arg;
 	(void)n;
 	s->stls_requested = true;
+	s->stls_clear = false;
 }
 
 static void
@@ -517,16 +551,39 @@ capa_line(struct pop3 *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 		s->capa_stls = true;
 	else if (line_verb_is(p, n, "SASL") && n > 4)
 		s->offer_sasl |= sasl_mech_list(p + 4, n - 4);
-	else if (n == 4 && !s->strip_reported) {
-		/* "XXXX" where STLS was: a known STRIPTLS rewrite. */
+	else {
+		/* X's and at most one letter: masked on the path. */
 		for (i = 0; i < n && lower(p[i]) == 'x'; i++)
 			;
-		if (i == n) {
-			s->strip_reported = true;
-			stls_finding(s, ctx, K_STARTTLS_STRIPPED,
-			    "CAPA capability mangled to XXXX");
+		if (i >= 3 && (i == n || (i + 1 == n && lower(p[i]) >= 'a' &&
+		    lower(p[i]) <= 'z'))) {
+			s->capa_masked++;
+			s->capa_xxxx |= n == 4 && i == n;
 		}
 	}
+	(void)ctx;
+}
+
+/*
+ * The end of a CAPA reply.  "XXXX" where STLS was is a known STRIPTLS
+ * rewrite, but a device that masks every capability it does not know masks
+ * UIDL or USER as readily: only the one masked line is evidence.
+ */
+static void
+capa_done(struct pop3 *s, struct dec_ctx *ctx)
+{
+	s->capa_seen = true;
+	s->stls_unknown = false;
+	if (s->capa_stls || s->capa_masked == 0)
+		return;
+	if (s->capa_masked == 1 && s->capa_xxxx) {
+		if (!s->strip_reported)
+			stls_finding(s, ctx, K_STARTTLS_STRIPPED,
+			    "CAPA line XXXX in place of STLS (no other "
+			    "capability masked)");
+		s->strip_reported = true;
+	} else
+		s->stls_unknown = true;
 }
 
 static void
@@ -535,7 +592,7 @@ body_line(struct pop3 *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 	/* RFC 1939 §3: "." alone ends it; ".." starts a byte-stuffed line. */
 	if (n == 1 && p[0] == '.') {
 		if (s->body == B_CAPA)
-			s->capa_seen = true;
+			capa_done(s, ctx);
 		if (s->body == B_CAPA || s->body == B_MECHS)
 			offer_finding(s, ctx);
 		s->body = B_NONE;
@@ -545,6 +602,84 @@ body_line(struct pop3 *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 		capa_line(s, ctx, p, n);
 	else if (s->body == B_MECHS)
 		s->offer_sasl |= sasl_mech_list(p, n);
+}
+
+/* Bytes of direction d go to the TLS reader from now on. */
+static void
+tls_begin(struct pop3 *s, enum dir d)
+{
+	if (s->state != S_TLS) {
+		tls_watch_init(&s->tw);
+		s->nheld[DIR_C2S] = s->nheld[DIR_S2C] = 0;
+		enter_state(s, S_TLS);
+	}
+	s->tw_on[d] = true;
+}
+
+/* The upgrade is over (a ServerHello, or nothing more to read): stop. */
+static void
+tls_over(struct pop3 *s, struct dec_ctx *ctx)
+{
+	login_done(s, ctx, RES_UNKNOWN);
+	enter_state(s, S_DONE);
+}
+
+/*
+ * Bytes of direction d during the upgrade.  On TT_CLEAR the bytes given to
+ * the reader before this call are copied to held (the caller reads them,
+ * then p, as lines); this call's bytes are all the caller's again.
+ */
+static enum tls_turn
+tls_bytes(struct pop3 *s, struct dec_ctx *ctx, enum dir d, const uint8_t *p,
+    size_t n, uint8_t *held, size_t *nheld)
+{
+	const char *why;
+	size_t k;
+
+	switch (tls_watch_data(&s->tw, d, p, n)) {
+	case TLS_MORE:
+		k = POP3_TLS_PEEK - s->nheld[d];
+		k = n < k ? n : k;
+		memcpy(s->held[d] + s->nheld[d], p, k);
+		s->nheld[d] += k;
+		return TT_MORE;
+	case TLS_HELLO_DONE:
+		if (tls_is_weak(&s->tw, &why))
+			stls_finding(s, ctx, K_WEAK_TLS, why);
+		tls_over(s, ctx);
+		return TT_DONE;
+	case TLS_GIVE_UP:
+		tls_over(s, ctx);
+		return TT_DONE;
+	case TLS_NOT_TLS:
+		break;
+	}
+	*nheld = s->nheld[d];
+	memcpy(held, s->held[d], *nheld);
+	memset(s->held[d], 0, sizeof(s->held[d]));
+	s->nheld[d] = 0;
+	if (d == DIR_S2C) {
+		s->tw_on[DIR_S2C] = false;
+		/*
+		 * The client already spoke TLS and the server answers in
+		 * clear: a client speaking TLS to a plain server, not a leak.
+		 */
+		if (s->tw_on[DIR_C2S] && s->tw.h[DIR_C2S].seen > 0) {
+			tls_over(s, ctx);
+			return TT_DONE;
+		}
+		return TT_CLEAR;
+	}
+	/* Cleartext after +OK: the path answered for the server. */
+	if (s->stls_accepted && !s->strip_reported) {
+		s->strip_reported = true;
+		stls_finding(s, ctx, K_STARTTLS_STRIPPED,
+		    "+OK to STLS followed by cleartext");
+	}
+	s->tw_on[DIR_C2S] = s->tw_on[DIR_S2C] = false;
+	s->stls_clear = true;		/* no TLS behind it: no second look */
+	enter_state(s, S_AUTHORIZATION);
+	return TT_CLEAR;
 }
 
 /* A +OK or -ERR: it answers the oldest outstanding command. */
@@ -562,8 +697,11 @@ status_line(struct pop3 *s, struct dec_ctx *ctx, bool ok)
 	s->qlen--;
 	if (ok && c.body != B_NONE) {
 		s->body = (enum body)c.body;
-		if (c.body == B_CAPA)
+		if (c.body == B_CAPA) {
 			s->capa_stls = false;	/* the newest CAPA wins */
+			s->capa_masked = 0;
+			s->capa_xxxx = false;
+		}
 	}
 	switch ((enum cmd)c.cmd) {
 	case C_PASS:
@@ -579,11 +717,18 @@ status_line(struct pop3 *s, struct dec_ctx *ctx, bool ok)
 		break;
 	case C_STLS:
 		s->stls_reply = ok ? 1 : -1;
-		if (ok)
-			enter_state(s, S_TLS);
-		else
+		if (ok && (s->state == S_AUTHORIZATION || s->state == S_TLS)) {
+			/* RFC 2595 §4: both sides start TLS now. */
+			s->stls_accepted = true;
+			tls_begin(s, DIR_C2S);
+			tls_begin(s, DIR_S2C);
+		} else if (!ok) {
 			stls_finding(s, ctx, K_STARTTLS_REFUSED,
 			    "server answered -ERR to STLS");
+			/* TLS went to a server that said no: no cleartext follows. */
+			if (s->state == S_TLS)
+				tls_over(s, ctx);
+		}
 		break;
 	default:
 		break;
@@ -639,26 +784,6 @@ server_line(struct pop3 *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 	/* Else: the rest of a reply that began before the capture. */
 }
 
-/*
- * After +OK to STLS (RFC 2595 §4) the client either starts TLS (a record
- * header, 0x16 0x03) or, if something on the path faked the +OK or the
- * client ignores it, carries on in clear.  No POP3 command starts with
- * 0x16, so that byte alone decides.
- */
-static void
-tls_or_clear(struct pop3 *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
-{
-	if (n > 0 && p[0] == 0x16 && line_at_start(&s->ls[DIR_C2S])) {
-		enter_state(s, S_DONE);
-		return;
-	}
-	if (!s->strip_reported)
-		stls_finding(s, ctx, K_STARTTLS_STRIPPED,
-		    "cleartext commands after +OK to STLS");
-	s->strip_reported = true;
-	enter_state(s, S_AUTHORIZATION);
-}
-
 /* The newest outstanding command is STLS: TLS may follow before its reply. */
 static bool
 stls_last(const struct pop3 *s)
@@ -677,36 +802,41 @@ status_of(const struct pop3 *s)
 	return DEC_MORE;
 }
 
+/*
+ * The bytes of one direction; `upgrade`: bytes right behind STLS, or after
+ * its +OK, go to the TLS reader (off when replaying bytes it gave back).
+ */
 static enum dec_status
-pop3_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
-    size_t n)
+feed(struct pop3 *s, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
+    size_t n, bool upgrade)
 {
-	struct pop3 *s = st;
 	struct line_splitter *ls = &s->ls[dir];
+	uint8_t held[POP3_TLS_PEEK];
+	size_t nheld = 0;
 	struct line l;
 	enum line_ev ev;
 
-	if (s->state == S_DONE || s->state == S_MISMATCH || n == 0)
-		return status_of(s);
-	if (dir == DIR_S2C)
-		s->server_spoke = true;
-	else if (s->state == S_GREETING && !s->server_spoke) {
-		/*
-		 * The client spoke first.  Some servers (and test rigs) send
-		 * no greeting; Redis never does.  Go on without one: what the
-		 * server answers tells them apart (RESP, "+PONG").
-		 */
-		s->unconfirmed = true;
-		enter_state(s, S_AUTHORIZATION);
-	} else if (s->state == S_TLS)
-		tls_or_clear(s, ctx, p, n);
-	else if (stls_last(s) && p[0] == 0x16 && line_at_start(ls)) {
-		enter_state(s, S_DONE);	/* the +OK is still on its way */
-		return DEC_DONE;
-	}
-
-	while (s->state != S_DONE && s->state != S_MISMATCH &&
-	    (ev = line_next(ls, &p, &n, &l)) != LINE_NEED) {
+	while (s->state != S_DONE && s->state != S_MISMATCH) {
+		/* TLS right behind STLS: the +OK is still on its way. */
+		if (upgrade && dir == DIR_C2S && !s->tw_on[dir] &&
+		    !s->stls_clear && stls_last(s) && n > 0 &&
+		    line_at_start(ls))
+			tls_begin(s, DIR_C2S);
+		if (upgrade && s->tw_on[dir]) {
+			switch (tls_bytes(s, ctx, dir, p, n, held, &nheld)) {
+			case TT_MORE:
+				return DEC_MORE;
+			case TT_DONE:
+				return status_of(s);
+			case TT_CLEAR:
+				break;
+			}
+			/* Too short to hold a line that starts TLS again. */
+			(void)feed(s, ctx, dir, held, nheld, false);
+			continue;
+		}
+		if ((ev = line_next(ls, &p, &n, &l)) == LINE_NEED)
+			break;
 		if (ev == LINE_RAW)
 			continue;
 		if (dir == DIR_S2C && s->body == B_SKIP &&
@@ -722,6 +852,28 @@ pop3_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 			server_line(s, ctx, l.p, l.len);
 	}
 	return status_of(s);
+}
+
+static enum dec_status
+pop3_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
+    size_t n)
+{
+	struct pop3 *s = st;
+
+	if (s->state == S_DONE || s->state == S_MISMATCH || n == 0)
+		return status_of(s);
+	if (dir == DIR_S2C)
+		s->server_spoke = true;
+	else if (s->state == S_GREETING && !s->server_spoke) {
+		/*
+		 * The client spoke first.  Some servers (and test rigs) send
+		 * no greeting; Redis never does.  Go on without one: what the
+		 * server answers tells them apart (RESP, "+PONG").
+		 */
+		s->unconfirmed = true;
+		enter_state(s, S_AUTHORIZATION);
+	}
+	return feed(s, ctx, dir, p, n, true);
 }
 
 static void
@@ -766,6 +918,10 @@ pop3_wipe(void *st)
 	sasl_reset(&s->sasl);
 	memset(s->user, 0, sizeof(s->user));
 	s->user_len = 0;
+	memset(s->held, 0, sizeof(s->held));
+	s->nheld[DIR_C2S] = s->nheld[DIR_S2C] = 0;
+	/* A "hello" that was really cleartext may sit in its buffers. */
+	memset(&s->tw, 0, sizeof(s->tw));
 }
 
 static void

@@ -23,19 +23,37 @@
  * - A hole in either direction during AUTH ends the exchange, result
  *   unknown; a hole in the replies empties the FIFO (pairing is lost).
  * - After a successful AUTH nothing more can be learnt: DEC_DONE.
+ * - STARTTLS (RFC 3207 §4): after its 220, or when the client sends bytes
+ *   right behind STARTTLS before the 220 arrives, each direction's bytes
+ *   go to the TLS hello reader (tls.c).  A ServerHello ends inspection
+ *   (weak_tls first if it deserves one); client bytes that are no TLS
+ *   after a 220 mean the upgrade was answered for the server or stripped,
+ *   and are read as commands again.  A ClientHello answered by cleartext
+ *   is a client speaking TLS to a plain server: no leak, inspection ends.
+ * - A mangled EHLO keyword is evidence of stripping only when it can only
+ *   be STARTTLS: a near spelling ("STARTTLZ"), or the one masked keyword
+ *   ("XXXXXXXA") of STARTTLS's length while every other keyword is in
+ *   clear.  Devices that mask every keyword they do not know (XXXA,
+ *   XXXXXXXB, ...) mask CHUNKING as readily as STARTTLS: then whether
+ *   STARTTLS was offered is unknown, and findings say so.
  */
 #include <stdint.h>
-#include <string.h>
-#ifdef SMTP_DEBUG
 #include <stdio.h>
-#endif
+#include <string.h>
 
 #include "decoder.h"
 #include "line.h"
 #include "sasl.h"
+#include "tls.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define SMTP_FIFO_MAX	32	/* outstanding pipelined commands we track */
+#define SMTP_TLS_PEEK	5	/* bytes kept: tls.c says "not TLS" within 3 */
+#define SMTP_KW_MAX	8	/* a keyword quoted in a reason: STARTTLS's length */
+
+/* Said on findings when masked keywords leave STARTTLS support unknown. */
+#define MASKED_NOTE	"EHLO keywords masked on the path (XXXA, XXXXXXXB, " \
+			"...): whether STARTTLS was offered is unknown"
 
 #define COUNT(ctx, field) do {					\
 	if ((ctx)->ctr != NULL)					\
@@ -49,7 +67,7 @@ enum smtp_st {
 	ST_DATA_WAIT,	/* DATA sent, not answered: lines are body for now */
 	ST_BODY,	/* after 354: body up to the "." line */
 	ST_BDAT,	/* chunk bytes; the splitter counts them down */
-	ST_TLS_WAIT,	/* 220 to STARTTLS: the next client bytes must be TLS */
+	ST_TLS_WAIT,	/* 220 to STARTTLS, or TLS right behind it: tls.c reads */
 	ST_DONE		/* TLS, or nothing left to learn */
 };
 
@@ -116,11 +134,15 @@ struct smtp_state {
 	unsigned	 rlines;	/* its lines so far */
 	unsigned	 replies;	/* complete replies so far */
 	uint32_t	 rcaps, rmechs;	/* an EHLO reply's keywords so far */
-	bool		 rmangled, rmasked;
+	unsigned	 rmasked;	/* keywords of X's (and a letter) */
+	uint8_t		 rkw[SMTP_KW_MAX];	/* STARTTLS-long masked one, or near */
+	size_t		 rkw_len;
+	bool		 rnear;		/* rkw is STARTTLS one or two letters off */
 
 	/* what the session showed */
 	bool		 ehlo_seen;	/* an EHLO answer: the capabilities are known */
 	bool		 masked;	/* keywords masked with X's: absence uncertain */
+	bool		 offer_unknown;	/* masked, and no evidence either way */
 	uint32_t	 caps;
 	uint32_t	 mechs;		/* MECH_BIT()s from AUTH keywords */
 	bool		 starttls_requested, starttls_pending;
@@ -129,8 +151,13 @@ struct smtp_state {
 	unsigned	 auth_prompts;	/* 334s in the current exchange */
 	unsigned	 mail_accepted, rcpt_accepted, messages_accepted;
 	uint32_t	 emitted;	/* once-per-session kinds, bit per kind */
-	uint8_t		 tlsb[3];	/* first client bytes after 220 to STARTTLS */
-	size_t		 ntlsb;
+	bool		 tls_accepted;	/* a 2xx answered STARTTLS */
+
+	/* the upgrade (ST_TLS_WAIT) */
+	struct tls_watch tw;
+	bool		 tw_on[2];	/* by enum dir: bytes go to tw, not lines */
+	uint8_t		 held[2][SMTP_TLS_PEEK];	/* first bytes given to tw */
+	size_t		 nheld[2];
 
 	struct pending	 fifo[SMTP_FIFO_MAX];
 	size_t		 fhead, fcount;
@@ -138,8 +165,19 @@ struct smtp_state {
 	struct line_splitter cli, srv;
 };
 
+/* What the TLS reader made of some bytes. */
+enum tls_turn {
+	TT_MORE = 0,	/* all taken; more wanted */
+	TT_DONE,	/* inspection is over */
+	TT_CLEAR	/* no TLS: read the held bytes, then these, as lines */
+};
+
 static void command_line(struct smtp_state *, struct dec_ctx *,
     const struct line *);
+static enum dec_status server_bytes(struct smtp_state *, struct dec_ctx *,
+    const uint8_t *, size_t);
+static enum dec_status client_bytes(struct smtp_state *, struct dec_ctx *,
+    const uint8_t *, size_t, bool);
 
 #ifdef SMTP_DEBUG
 static const char *
@@ -248,11 +286,16 @@ finding_init(const struct smtp_state *st, struct finding *f,
 	f->kind = k;
 	f->app_proto = "smtp";
 	f->result = RES_UNKNOWN;
-	if (st->ehlo_seen)
-		f->starttls_offered = (st->caps & CAP_STARTTLS) != 0 ?
-		    TRI_YES : TRI_NO;
+	if ((st->caps & CAP_STARTTLS) != 0)
+		f->starttls_offered = TRI_YES;
+	else if (st->ehlo_seen && !st->offer_unknown)
+		f->starttls_offered = TRI_NO;
 	f->starttls_requested = st->starttls_requested;
 	f->starttls_reply = st->starttls_reply;
+	if (st->tw.server_hello) {
+		f->tls_version = st->tw.version;
+		f->tls_cipher = st->tw.cipher;
+	}
 	f->gap_seen = st->gap_seen;
 }
 
@@ -268,7 +311,8 @@ emit_once(struct smtp_state *st, struct dec_ctx *ctx, enum finding_kind k,
 		return;
 	st->emitted |= 1u << k;
 	finding_init(st, &f, k);
-	f.reason = reason;
+	f.reason = reason != NULL ? reason : st->offer_unknown ? MASKED_NOTE :
+	    NULL;
 	for (i = 0; k == K_CLEARTEXT_AUTH_OFFERED && i < nitems(clear); i++)
 		if ((st->mechs & MECH_BIT(clear[i])) != 0)
 			f.mechs[f.nmechs++] = sasl_mech_name(clear[i]);
@@ -345,23 +389,89 @@ flush_pending(struct smtp_state *st, struct dec_ctx *ctx)
 		emit_once(st, ctx, K_UNAUTH_MAIL_ACCEPTED, NULL);
 }
 
-static enum dec_status
+/* The upgrade is over (a ServerHello, or nothing more to read): stop. */
+static enum tls_turn
 tls_started(struct smtp_state *st, struct dec_ctx *ctx)
 {
 	st->tls = true;
 	flush_pending(st, ctx);
 	enter_state(st, ST_DONE);
-	return DEC_DONE;
+	return TT_DONE;
+}
+
+/* Bytes of direction d go to the TLS reader from now on. */
+static void
+tls_begin(struct smtp_state *st, enum dir d)
+{
+	if (st->state != ST_TLS_WAIT) {
+		tls_watch_init(&st->tw);
+		st->nheld[DIR_C2S] = st->nheld[DIR_S2C] = 0;
+		enter_state(st, ST_TLS_WAIT);
+	}
+	st->tw_on[d] = true;
+}
+
+/*
+ * Bytes of direction d during the upgrade.  On TT_CLEAR the bytes given to
+ * the reader before this call are copied to held (the caller reads them,
+ * then p, as lines); this call's bytes are all the caller's again.
+ */
+static enum tls_turn
+tls_bytes(struct smtp_state *st, struct dec_ctx *ctx, enum dir d,
+    const uint8_t *p, size_t n, uint8_t *held, size_t *nheld)
+{
+	const char *why;
+	size_t k;
+
+	switch (tls_watch_data(&st->tw, d, p, n)) {
+	case TLS_MORE:
+		k = SMTP_TLS_PEEK - st->nheld[d];
+		k = n < k ? n : k;
+		memcpy(st->held[d] + st->nheld[d], p, k);
+		st->nheld[d] += k;
+		return TT_MORE;
+	case TLS_HELLO_DONE:
+		if (tls_is_weak(&st->tw, &why))
+			emit_once(st, ctx, K_WEAK_TLS, why);
+		return tls_started(st, ctx);
+	case TLS_GIVE_UP:
+		return tls_started(st, ctx);
+	case TLS_NOT_TLS:
+		break;
+	}
+	*nheld = st->nheld[d];
+	memcpy(held, st->held[d], *nheld);
+	memset(st->held[d], 0, sizeof(st->held[d]));
+	st->nheld[d] = 0;
+	if (d == DIR_S2C) {
+		st->tw_on[DIR_S2C] = false;
+		/*
+		 * The client already spoke TLS and the server answers in
+		 * clear: a client speaking TLS to a plain server, not a leak.
+		 */
+		if (st->tw_on[DIR_C2S] && st->tw.h[DIR_C2S].seen > 0)
+			return tls_started(st, ctx);
+		return TT_CLEAR;
+	}
+	/* RFC 3207 §4: after 220 the client must start TLS at once. */
+	if (st->tls_accepted)
+		emit_once(st, ctx, K_STARTTLS_STRIPPED,
+		    "220 to STARTTLS followed by cleartext");
+	st->tw_on[DIR_C2S] = st->tw_on[DIR_S2C] = false;
+	st->starttls_pending = false;	/* no TLS behind it: no second look */
+	enter_state(st, ST_COMMAND);
+	return TT_CLEAR;
 }
 
 /* --- server replies ---------------------------------------------------- */
 
 /*
- * A keyword in the place of STARTTLS, mangled by a middlebox: eight X's,
- * Cisco's "XXXXXXXA" (first masked keyword), or one or two letters off.
+ * STARTTLS with one or two letters changed ("STARTTLZ"): no other keyword
+ * is that close, so something on the path rewrote it.  A keyword that is
+ * all X's is a masked one, below, and says less.
  */
 static bool
-masked_starttls(const uint8_t *k, size_t n)
+near_starttls(const uint8_t *k, size_t n)
 {
 	static const char want[] = "STARTTLS";
 	size_t i, x = 0, diff = 0;
@@ -372,11 +482,13 @@ masked_starttls(const uint8_t *k, size_t n)
 		x += lower(k[i]) == 'x';
 		diff += lower(k[i]) != lower((unsigned char)want[i]);
 	}
-	return x == n || (x == n - 1 && lower(k[n - 1]) == 'a') ||
-	    (diff > 0 && diff <= 2);
+	return diff > 0 && diff <= 2 && x < n - 1;
 }
 
-/* A keyword of X's with an optional letter: some keyword was masked. */
+/*
+ * A keyword of X's with an optional letter: some keyword was masked, as
+ * Cisco's ESMTP inspection does ("XXXXXXXA", "XXXXXXXB", ... in order).
+ */
 static bool
 masked_keyword(const uint8_t *k, size_t n)
 {
@@ -386,6 +498,17 @@ masked_keyword(const uint8_t *k, size_t n)
 		continue;
 	return i >= 3 && (i == n || (i + 1 == n && lower(k[i]) >= 'a' &&
 	    lower(k[i]) <= 'z'));
+}
+
+static void
+keep_keyword(struct smtp_state *st, const uint8_t *k, size_t n)
+{
+	size_t i;
+
+	/* Quoted in a reason: printable ASCII only. */
+	for (i = 0; i < n && i < SMTP_KW_MAX; i++)
+		st->rkw[i] = k[i] > 0x20 && k[i] < 0x7f ? k[i] : '?';
+	st->rkw_len = i;
 }
 
 /* One line of a 250 answer to EHLO: "250-KEYWORD params". */
@@ -413,27 +536,43 @@ ehlo_line(struct smtp_state *st, const uint8_t *p, size_t n)
 			st->rmechs |= sasl_mech_list(p + k, n - k);
 		return;
 	}
-	if (masked_starttls(p, k))
-		st->rmangled = true;
-	else if (masked_keyword(p, k))
-		st->rmasked = true;
+	if (near_starttls(p, k)) {
+		st->rnear = true;
+		keep_keyword(st, p, k);
+	} else if (masked_keyword(p, k)) {
+		if (k == SMTP_KW_MAX && st->rmasked == 0 && !st->rnear)
+			keep_keyword(st, p, k);
+		st->rmasked++;
+	}
 }
 
 static void
 ehlo_reply(struct smtp_state *st, struct dec_ctx *ctx, int code)
 {
+	char why[96];
+	bool strong;
+
 	/* 500/502: no ESMTP at all, hence no STARTTLS. */
 	if (code != 250 && code != 500 && code != 502)
 		return;
 	st->ehlo_seen = true;
 	st->caps |= st->rcaps;
 	st->mechs |= st->rmechs;
-	if (st->rmangled && (st->rcaps & CAP_STARTTLS) == 0) {
+	/*
+	 * Strong evidence only: a near spelling of STARTTLS, or one masked
+	 * keyword of its length with every other keyword in clear.
+	 */
+	strong = (st->rcaps & CAP_STARTTLS) == 0 && (st->rnear ||
+	    (st->rmasked == 1 && st->rkw_len == SMTP_KW_MAX));
+	if (st->rnear || st->rmasked > 0)
 		st->masked = true;
-		emit_once(st, ctx, K_STARTTLS_STRIPPED,
-		    "STARTTLS capability masked in the EHLO reply");
-	}
-	st->masked |= st->rmasked;
+	if (strong) {
+		snprintf(why, sizeof(why), "capability %.*s in place of "
+		    "STARTTLS%s", (int)st->rkw_len, (const char *)st->rkw,
+		    st->rnear ? "" : " (no other keyword masked)");
+		emit_once(st, ctx, K_STARTTLS_STRIPPED, why);
+	} else if (st->rmasked > 0 && (st->caps & CAP_STARTTLS) == 0)
+		st->offer_unknown = true;
 	if ((st->rmechs & MECH_CLEARTEXT_SET) != 0)
 		emit_once(st, ctx, K_CLEARTEXT_AUTH_OFFERED, NULL);
 }
@@ -499,11 +638,20 @@ reply_done(struct smtp_state *st, struct dec_ctx *ctx, int code)
 		fifo_pop(st);
 		st->starttls_pending = false;
 		st->starttls_reply = code;
-		if (cls == 2 && st->state == ST_COMMAND) {
-			st->ntlsb = 0;
-			enter_state(st, ST_TLS_WAIT);
-		} else if (cls == 4 || cls == 5)
+		if (cls == 2 && (st->state == ST_COMMAND ||
+		    st->state == ST_TLS_WAIT)) {
+			/* RFC 3207 §4: both sides start TLS now. */
+			st->tls_accepted = true;
+			tls_begin(st, DIR_C2S);
+			tls_begin(st, DIR_S2C);
+		} else if (cls == 4 || cls == 5) {
 			emit_once(st, ctx, K_STARTTLS_REFUSED, NULL);
+			/* TLS went to a server that said no: no cleartext follows. */
+			if (st->state == ST_TLS_WAIT) {
+				flush_pending(st, ctx);
+				enter_state(st, ST_DONE);
+			}
+		}
 		break;
 	case C_EHLO:
 		fifo_pop(st);
@@ -562,7 +710,9 @@ reply_line(struct smtp_state *st, struct dec_ctx *ctx, const struct line *l)
 		    (p[2] - '0') : 0;
 		st->rlines = 0;
 		st->rcaps = st->rmechs = 0;
-		st->rmangled = st->rmasked = false;
+		st->rmasked = 0;
+		st->rkw_len = 0;
+		st->rnear = false;
 		/* RFC 5321 §4.3.1: a greeting is 220, 421 or 554; else none came. */
 		if (st->fcount > 0 && fifo_at(st, 0)->cmd == C_GREETING &&
 		    st->code != 220 && st->code != 421 && st->code != 554)
@@ -581,14 +731,27 @@ static enum dec_status
 server_bytes(struct smtp_state *st, struct dec_ctx *ctx, const uint8_t *p,
     size_t n)
 {
+	uint8_t held[SMTP_TLS_PEEK];
+	size_t nheld = 0;
 	struct line l;
 	enum line_ev ev;
 
 	for (;;) {
-		/* A TLS handshake record from the server: the client started TLS. */
-		if (st->state == ST_TLS_WAIT && n > 0 && p[0] == 0x16 &&
-		    line_at_start(&st->srv))
-			return tls_started(st, ctx);
+		if (st->tw_on[DIR_S2C]) {
+			switch (tls_bytes(st, ctx, DIR_S2C, p, n, held,
+			    &nheld)) {
+			case TT_MORE:
+				return DEC_MORE;
+			case TT_DONE:
+				return DEC_DONE;
+			case TT_CLEAR:
+				break;
+			}
+			/* Too short for a reply line that starts TLS again. */
+			if (server_bytes(st, ctx, held, nheld) == DEC_DONE)
+				return DEC_DONE;
+			continue;
+		}
 		if ((ev = line_next(&st->srv, &p, &n, &l)) == LINE_NEED)
 			return DEC_MORE;
 		if (ev == LINE_LONG)
@@ -756,18 +919,39 @@ client_line(struct smtp_state *st, struct dec_ctx *ctx, enum line_ev ev,
 		command_line(st, ctx, l);
 }
 
+/*
+ * Client bytes; `upgrade`: bytes right behind STARTTLS, or after its 220,
+ * go to the TLS reader (off when replaying bytes it gave back).
+ */
 static enum dec_status
 client_bytes(struct smtp_state *st, struct dec_ctx *ctx, const uint8_t *p,
-    size_t n)
+    size_t n, bool upgrade)
 {
+	uint8_t held[SMTP_TLS_PEEK];
+	size_t nheld = 0;
 	struct line l;
 	enum line_ev ev;
 
 	for (;;) {
 		/* TLS right behind STARTTLS: its 220 is late or was lost. */
-		if (st->starttls_pending && st->state == ST_COMMAND && n > 0 &&
-		    p[0] == 0x16 && line_at_start(&st->cli))
-			return tls_started(st, ctx);
+		if (upgrade && st->starttls_pending &&
+		    st->state == ST_COMMAND && n > 0 && line_at_start(&st->cli))
+			tls_begin(st, DIR_C2S);
+		if (upgrade && st->tw_on[DIR_C2S]) {
+			switch (tls_bytes(st, ctx, DIR_C2S, p, n, held,
+			    &nheld)) {
+			case TT_MORE:
+				return DEC_MORE;
+			case TT_DONE:
+				return DEC_DONE;
+			case TT_CLEAR:
+				break;
+			}
+			if (client_bytes(st, ctx, held, nheld, false) ==
+			    DEC_DONE)
+				return DEC_DONE;
+			continue;
+		}
 		if ((ev = line_next(&st->cli, &p, &n, &l)) == LINE_NEED)
 			return DEC_MORE;
 		if (ev == LINE_RAW) {
@@ -779,55 +963,6 @@ client_bytes(struct smtp_state *st, struct dec_ctx *ctx, const uint8_t *p,
 		if (st->state == ST_DONE)
 			return DEC_DONE;
 	}
-}
-
-/* TLS record header: 0x16 0x03 0x00-0x04, or an SSLv2 CLIENT-HELLO. */
-static enum probe_result
-tls_verdict(const uint8_t *b, size_t k)
-{
-	if (k == 0)
-		return PROBE_MAYBE;
-	if (b[0] == 0x16) {
-		if (k >= 2 && b[1] != 0x03)
-			return PROBE_NO;
-		if (k < 3)
-			return PROBE_MAYBE;
-		return b[2] <= 0x04 ? PROBE_YES : PROBE_NO;
-	}
-	if ((b[0] & 0x80) != 0) {
-		if (k < 3)
-			return PROBE_MAYBE;
-		return b[2] == 0x01 ? PROBE_YES : PROBE_NO;
-	}
-	return PROBE_NO;
-}
-
-/* The client bytes after 220 to STARTTLS decide (RFC 3207 §4). */
-static enum dec_status
-tls_wait_bytes(struct smtp_state *st, struct dec_ctx *ctx, const uint8_t *p,
-    size_t n)
-{
-	uint8_t held[sizeof(st->tlsb)];
-	size_t nheld, used = 0;
-	enum probe_result v;
-
-	while ((v = tls_verdict(st->tlsb, st->ntlsb)) == PROBE_MAYBE) {
-		if (used == n)
-			return DEC_MORE;
-		st->tlsb[st->ntlsb++] = p[used++];
-	}
-	if (v == PROBE_YES)
-		return tls_started(st, ctx);
-	/* Cleartext after 220: the path answered for the server, or downgraded. */
-	emit_once(st, ctx, K_STARTTLS_STRIPPED,
-	    "cleartext commands after 220 to STARTTLS");
-	enter_state(st, ST_COMMAND);
-	nheld = st->ntlsb;
-	memcpy(held, st->tlsb, nheld);
-	st->ntlsb = 0;
-	if (client_bytes(st, ctx, held, nheld) == DEC_DONE)
-		return DEC_DONE;
-	return client_bytes(st, ctx, p + used, n - used);
 }
 
 /* --- the decoder interface --------------------------------------------- */
@@ -897,9 +1032,7 @@ smtp_data(void *vst, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 		return DEC_DONE;
 	if (dir == DIR_S2C)
 		return server_bytes(st, ctx, p, n);
-	if (st->state == ST_TLS_WAIT)
-		return tls_wait_bytes(st, ctx, p, n);
-	return client_bytes(st, ctx, p, n);
+	return client_bytes(st, ctx, p, n, true);
 }
 
 static void
@@ -911,6 +1044,12 @@ smtp_gap(void *vst, struct dec_ctx *ctx, enum dir dir, size_t missing)
 	st->gap_seen = true;
 	if (st->state == ST_DONE)
 		return;
+	if (st->tw_on[dir]) {
+		/* A record header may be in the hole: TLS cannot be judged. */
+		flush_pending(st, ctx);
+		enter_state(st, ST_DONE);
+		return;
+	}
 	auth_finish(st, ctx, RES_UNKNOWN);
 	if (dir == DIR_S2C) {
 		/* Replies were lost: pairing them with commands is lost too. */
@@ -931,11 +1070,7 @@ smtp_gap(void *vst, struct dec_ctx *ctx, enum dir dir, size_t missing)
 	case ST_BODY:
 		st->body_gap = true;
 		break;
-	case ST_TLS_WAIT:
-		/* The first record's header is gone: TLS cannot be judged. */
-		flush_pending(st, ctx);
-		enter_state(st, ST_DONE);
-		break;
+	case ST_TLS_WAIT:	/* the client's bytes are read by tw: above */
 	case ST_COMMAND:
 	case ST_AUTH:	/* stays until the final reply; responses ignored */
 	case ST_DONE:
@@ -958,7 +1093,10 @@ smtp_wipe(void *vst)
 	line_wipe(&st->cli);
 	line_wipe(&st->srv);
 	sasl_reset(&st->auth);
-	memset(st->tlsb, 0, sizeof(st->tlsb));
+	memset(st->held, 0, sizeof(st->held));
+	st->nheld[DIR_C2S] = st->nheld[DIR_S2C] = 0;
+	/* A "hello" that was really cleartext may sit in its buffers. */
+	memset(&st->tw, 0, sizeof(st->tw));
 }
 
 static const uint16_t smtp_ports[] = { 25, 587, 2525, 0 };

@@ -640,6 +640,136 @@ test_no_tls_object(void **state)
 	mem_close(&m);
 }
 
+/* What a handshake showed: names from tls.c, else the code in hex. */
+static void
+test_tls_version_cipher(void **state)
+{
+	static const struct {
+		const char	*proto;
+		uint16_t	 version, cipher;
+		const char	*vname, *cname;	/* NULL: key absent */
+	} t[] = {
+		{ "smtp", 0x0301, 0x000a, "TLSv1.0",
+		  "TLS_RSA_WITH_3DES_EDE_CBC_SHA" },
+		{ "pop3", 0x0304, 0x1302, "TLSv1.3", "TLS_AES_256_GCM_SHA384" },
+		{ "smtp", 0x0300, 0x0005, "SSLv3", "TLS_RSA_WITH_RC4_128_SHA" },
+		{ "smtp", 0x0002, 0, "SSLv2", NULL },
+		{ "imap", 0x7f1c, 0x1234, "0x7f1c", "0x1234" },
+		{ "smtp", 0, 0, NULL, NULL },
+		/* Not a mail protocol: the tls object is there for the handshake. */
+		{ "ftp", 0x0302, 0xc014, "TLSv1.1",
+		  "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA" },
+	};
+	struct flow_info fi;
+	struct finding f;
+	struct mem m;
+	json_object *o, *tl;
+	size_t off = 0, i;
+
+	(void)state;
+	mem_open(&m, false, "s");
+	flow4(&fi, "10.0.0.1", 40000, "10.0.0.2", 25);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&f, 0, sizeof(f));
+		f.kind = K_WEAK_TLS;
+		f.app_proto = t[i].proto;
+		f.starttls_offered = TRI_YES;
+		f.starttls_requested = true;
+		f.starttls_reply = 220;
+		f.tls_version = t[i].version;
+		f.tls_cipher = t[i].cipher;
+		f.reason = "TLS 1.0 with a 3DES cipher";
+		alert_emit(m.sink, &fi, 0, &f);
+		o = last_line(&m, &off);
+		check_str(o, "kind", "weak_tls");
+		check_str(o, "severity", "medium");
+		check_str(o, "reason", "TLS 1.0 with a 3DES cipher");
+		assert_false(has(o, "implicit_tls_port"));
+		tl = get(o, "tls");
+		check_int(tl, "starttls_reply", 220);
+		if (t[i].vname != NULL)
+			check_str(tl, "version", t[i].vname);
+		else
+			assert_false(has(tl, "version"));
+		if (t[i].cname != NULL)
+			check_str(tl, "cipher", t[i].cname);
+		else
+			assert_false(has(tl, "cipher"));
+		json_object_put(o);
+	}
+	/* No STARTTLS facts, but a handshake: still a tls object. */
+	memset(&f, 0, sizeof(f));
+	f.kind = K_WEAK_TLS;
+	f.app_proto = "ftp";
+	f.tls_version = 0x0301;
+	alert_emit(m.sink, &fi, 0, &f);
+	o = last_line(&m, &off);
+	check_str(get(o, "tls"), "version", "TLSv1.0");
+	assert_false(has(get(o, "tls"), "cipher"));
+	json_object_put(o);
+	mem_close(&m);
+}
+
+/* A cleartext login on a port meant for implicit TLS says so. */
+static void
+test_implicit_tls_port(void **state)
+{
+	static const struct {
+		uint16_t	 port;
+		bool		 implicit;
+	} t[] = {
+		{ 465, true }, { 993, true }, { 995, true }, { 990, true },
+		{ 443, true }, { 636, true },
+		{ 25, false }, { 587, false }, { 110, false }, { 143, false },
+		{ 80, false }, { 21, false }, { 4443, false },
+	};
+	struct flow_info fi;
+	struct finding f;
+	struct mem m;
+	json_object *o;
+	size_t off = 0, i;
+
+	(void)state;
+	mem_open(&m, false, "s");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		flow4(&fi, "10.0.0.1", 40000, "10.0.0.2", t[i].port);
+		cred(&f, "alice", 5);
+		alert_emit(m.sink, &fi, 0, &f);
+		o = last_line(&m, &off);
+		check_str(o, "kind", "cleartext_credentials");
+		check_str(o, "severity", "high");
+		if (t[i].implicit) {
+			check_bool(o, "implicit_tls_port", true);
+			check_str(o, "reason", "cleartext login on a port that "
+			    "conventionally carries implicit TLS");
+		} else {
+			assert_false(has(o, "implicit_tls_port"));
+			assert_false(has(o, "reason"));
+		}
+		json_object_put(o);
+	}
+	/* A decoder's own reason is kept. */
+	flow4(&fi, "10.0.0.1", 40000, "10.0.0.2", 995);
+	cred(&f, "bob", 3);
+	f.app_proto = "pop3";
+	f.reason = "USER/PASS before STLS";
+	alert_emit(m.sink, &fi, 0, &f);
+	o = last_line(&m, &off);
+	check_bool(o, "implicit_tls_port", true);
+	check_str(o, "reason", "USER/PASS before STLS");
+	json_object_put(o);
+	/* Only cleartext credentials: not other kinds on those ports. */
+	flow4(&fi, "10.0.0.1", 40000, "10.0.0.2", 993);
+	cred(&f, "bob", 3);
+	f.kind = K_CHALLENGE_RESPONSE;
+	alert_emit(m.sink, &fi, 0, &f);
+	o = last_line(&m, &off);
+	assert_false(has(o, "implicit_tls_port"));
+	assert_false(has(o, "reason"));
+	json_object_put(o);
+	mem_close(&m);
+}
+
 /* --- usernames ------------------------------------------------------- */
 
 static void
@@ -872,6 +1002,8 @@ main(void)
 		cmocka_unit_test(test_severity),
 		cmocka_unit_test(test_kind_names),
 		cmocka_unit_test(test_no_tls_object),
+		cmocka_unit_test(test_tls_version_cipher),
+		cmocka_unit_test(test_implicit_tls_port),
 		cmocka_unit_test(test_sanitise),
 		cmocka_unit_test(test_sanitise_long),
 		cmocka_unit_test(test_mask),

@@ -29,11 +29,12 @@ struct step {
 	enum dir	 dir;
 	const char	*text;		/* NULL: a gap of `gap` bytes */
 	size_t		 gap;
+	size_t		 len;		/* of text, which may hold NUL bytes */
 };
 
-#define C(t)		{ DIR_C2S, (t), 0 }
-#define S(t)		{ DIR_S2C, (t), 0 }
-#define GAP(d, n)	{ (d), NULL, (n) }
+#define C(t)		{ DIR_C2S, (t), 0, sizeof(t) - 1 }
+#define S(t)		{ DIR_S2C, (t), 0, sizeof(t) - 1 }
+#define GAP(d, n)	{ (d), NULL, (n), 0 }
 
 /* A finding as expected; unset fields must be zero/NULL in the finding too. */
 struct want {
@@ -48,6 +49,8 @@ struct want {
 	int		 reply;
 	const char	*mechs;		/* mechanisms_offered joined by spaces */
 	bool		 gap;
+	uint16_t	 tls_version, tls_cipher;
+	const char	*why;		/* the reason; NULL: not compared */
 };
 
 struct got {
@@ -65,6 +68,8 @@ struct got {
 	char		 mechs[64];
 	bool		 gap;
 	char		 app[8];
+	uint16_t	 tls_version, tls_cipher;
+	char		 why[128];
 };
 
 static struct got got[MAX_GOT];
@@ -139,6 +144,10 @@ record(void *arg, const struct flow_info *fi, uint64_t ts_us,
 		assert_true(o < sizeof(g->mechs));
 	}
 	g->gap = f->gap_seen;
+	g->tls_version = f->tls_version;
+	g->tls_cipher = f->tls_cipher;
+	if (f->reason != NULL)
+		snprintf(g->why, sizeof(g->why), "%s", f->reason);
 }
 
 static const char *
@@ -186,6 +195,9 @@ compare(const char *name, const char *run, const struct want *w, size_t nw)
 		EXPECT(g->reply == w[i].reply);
 		EXPECT(strcmp(g->mechs, w[i].mechs != NULL ? w[i].mechs : "") == 0);
 		EXPECT(g->gap == w[i].gap);
+		EXPECT(g->tls_version == w[i].tls_version);
+		EXPECT(g->tls_cipher == w[i].tls_cipher);
+		EXPECT(w[i].why == NULL || strcmp(g->why, w[i].why) == 0);
 #undef EXPECT
 	}
 }
@@ -216,7 +228,7 @@ run_once(bool midstream, const struct step *st, size_t nst, size_t split_step,
 			pop3_decoder.gap(state, &ctx, st[i].dir, st[i].gap);
 			continue;
 		}
-		len = strlen(st[i].text);
+		len = st[i].len;
 		for (off = 0; off < len && rc == DEC_MORE; off += part) {
 			if (bytewise)
 				part = 1;
@@ -255,7 +267,7 @@ check_session(const char *name, bool midstream, const struct step *st,
 	for (i = 0; i < nst; i++) {
 		if (st[i].text == NULL)
 			continue;
-		len = strlen(st[i].text);
+		len = st[i].len;
 		for (k = 1; k < len; k++) {
 			rc = run_once(midstream, st, nst, i, k, false);
 			how(i, k, false, buf, sizeof(buf));
@@ -285,6 +297,20 @@ check_session(const char *name, bool midstream, const struct step *st,
 
 #define GREETING	"+OK POP3 server ready\r\n"
 #define TS_GREETING	"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n"
+
+/*
+ * TLS hellos (RFC 5246 §7.4.1.2-7.4.1.3): record header, handshake header,
+ * version, random, empty session id, suites, compression.
+ */
+#define RAND32		"ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ"
+#define CH_TLS10	"\x16\x03\x01\x00\x2f" "\x01\x00\x00\x2b" "\x03\x01" \
+			RAND32 "\x00" "\x00\x04\x00\x0a\x00\x2f" "\x01\x00"
+#define CH_TLS12	"\x16\x03\x01\x00\x2f" "\x01\x00\x00\x2b" "\x03\x03" \
+			RAND32 "\x00" "\x00\x04\xc0\x2f\x00\x9c" "\x01\x00"
+#define SH_TLS10_3DES	"\x16\x03\x01\x00\x2a" "\x02\x00\x00\x26" "\x03\x01" \
+			RAND32 "\x00" "\x00\x0a" "\x00"
+#define SH_TLS12_GCM	"\x16\x03\x03\x00\x2a" "\x02\x00\x00\x26" "\x03\x03" \
+			RAND32 "\x00" "\xc0\x2f" "\x00"
 
 static void
 test_user_pass_success(void **unused)
@@ -576,19 +602,84 @@ test_auth_listing(void **unused)
 static void
 test_stls_then_tls(void **unused)
 {
+	/* TLS 1.2 with AES-GCM: nothing to say; inspection ends at the ServerHello. */
 	static const struct step st[] = {
 		S(GREETING),
 		C("CAPA\r\n"),
 		S("+OK\r\nTOP\r\nSTLS\r\n.\r\n"),
 		C("STLS\r\n"),
 		S("+OK Begin TLS negotiation\r\n"),
-		C("\x16\x03\x01\x02\x05\x01\x01\xff"),
+		C(CH_TLS12),
+		S(SH_TLS12_GCM),
 		C("USER bob\r\nPASS hunter2\r\n"),	/* never fed: DEC_DONE */
 		S("+OK\r\n"),
+	};
+	/* The ClientHello right behind STLS, before the +OK; joined segments. */
+	static const struct step early[] = {
+		S(GREETING),
+		C("STLS\r\n" CH_TLS12),
+		S("+OK Begin TLS negotiation\r\n" SH_TLS12_GCM),
+		C("USER bob\r\nPASS hunter2\r\n"),
 	};
 
 	(void)unused;
 	SESSION_NONE(false, st, DEC_DONE, "hunter2");
+	SESSION_NONE(false, early, DEC_DONE, "hunter2");
+}
+
+static void
+test_stls_weak_tls(void **unused)
+{
+	/* TLS 1.0 with 3DES after STLS: weak_tls, then nothing more. */
+	static const struct step st[] = {
+		S(GREETING),
+		C("CAPA\r\n"),
+		S("+OK\r\nTOP\r\nSTLS\r\n.\r\n"),
+		C("STLS\r\n"),
+		S("+OK Begin TLS negotiation\r\n"),
+		C(CH_TLS10),
+		S(SH_TLS10_3DES),
+		C("USER bob\r\nPASS hunter2\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_WEAK_TLS, .offered = TRI_YES, .requested = true,
+		  .reply = 1, .tls_version = 0x0301, .tls_cipher = 0x000a,
+		  .why = "TLS 1.0 with a 3DES cipher" },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2");
+}
+
+static void
+test_stls_hello_answered_in_clear(void **unused)
+{
+	/*
+	 * The client starts TLS and the server answers in clear: the client
+	 * said nothing in clear, so nothing leaked and nothing is reported.
+	 */
+	static const struct step st[] = {
+		S(GREETING),
+		C("STLS\r\n"),
+		S("+OK Begin TLS negotiation\r\n"),
+		C(CH_TLS12),
+		S("-ERR unknown command\r\n"),
+		C("USER bob\r\nPASS hunter2\r\n"),
+	};
+	/* A ClientHello behind STLS that the server refuses. */
+	static const struct step refused[] = {
+		S(GREETING),
+		C("STLS\r\n" CH_TLS12),
+		S("-ERR TLS not available\r\n"),
+		C("USER bob\r\nPASS hunter2\r\n"),
+	};
+	static const struct want wr[] = {
+		{ .kind = K_STARTTLS_REFUSED, .requested = true, .reply = -1 },
+	};
+
+	(void)unused;
+	SESSION_NONE(false, st, DEC_DONE, "hunter2");
+	SESSION(false, refused, wr, DEC_DONE, "hunter2");
 }
 
 static void
@@ -605,14 +696,29 @@ test_stls_stripped(void **unused)
 	};
 	static const struct want w[] = {
 		{ .kind = K_STARTTLS_STRIPPED, .offered = TRI_YES,
-		  .requested = true, .reply = 1 },
+		  .requested = true, .reply = 1,
+		  .why = "+OK to STLS followed by cleartext" },
 		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
 		  .user = "bob", .result = RES_SUCCESS, .secret = true,
 		  .offered = TRI_YES, .requested = true, .reply = 1 },
 	};
+	/* Commands pipelined behind STLS are commands, not TLS. */
+	static const struct step piped[] = {
+		S(GREETING),
+		C("STLS\r\nSTLS\r\nUSER bob\r\nPASS hunter2\r\n"),
+		S("-ERR no\r\n-ERR no\r\n+OK\r\n+OK\r\n"),
+	};
+	static const struct want wp[] = {
+		{ .kind = K_STARTTLS_REFUSED, .requested = true, .reply = -1 },
+		{ .kind = K_STARTTLS_REFUSED, .requested = true, .reply = -1 },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true,
+		  .requested = true, .reply = -1 },
+	};
 
 	(void)unused;
 	SESSION(false, st, w, DEC_DONE, "hunter2");
+	SESSION(false, piped, wp, DEC_DONE, "hunter2");
 }
 
 static void
@@ -625,7 +731,9 @@ test_capa_mangled(void **unused)
 		C("QUIT\r\n"),
 	};
 	static const struct want w[] = {
-		{ .kind = K_STARTTLS_STRIPPED, .offered = TRI_UNKNOWN },
+		{ .kind = K_STARTTLS_STRIPPED, .offered = TRI_NO,
+		  .why = "CAPA line XXXX in place of STLS (no other capability "
+		  "masked)" },
 	};
 	/* Two signs of stripping in one session: one finding. */
 	static const struct step st2[] = {
@@ -636,10 +744,33 @@ test_capa_mangled(void **unused)
 		S("+OK\r\n"),
 		C("QUIT\r\n"),
 	};
+	static const struct want w2[] = {
+		{ .kind = K_STARTTLS_STRIPPED, .offered = TRI_NO },
+	};
+	/*
+	 * Every capability the device does not know is masked: XXXX may be
+	 * UIDL as well as STLS.  No finding on that, and no claim that STLS
+	 * was not offered.
+	 */
+	static const struct step st3[] = {
+		S(GREETING),
+		C("CAPA\r\n"),
+		S("+OK\r\nTOP\r\nUSER\r\nXXXX\r\nXXXXXXXXXA\r\n.\r\n"),
+		C("USER bob\r\n"),
+		S("+OK\r\n"),
+		C("PASS hunter2\r\n"),
+		S("+OK\r\n"),
+	};
+	static const struct want w3[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .mechs = "USER" },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true },
+	};
 
 	(void)unused;
 	SESSION(false, st, w, DEC_MORE, "no-secret-here");
-	SESSION(false, st2, w, DEC_MORE, "no-secret-here");
+	SESSION(false, st2, w2, DEC_MORE, "no-secret-here");
+	SESSION(false, st3, w3, DEC_DONE, "hunter2");
 }
 
 static void
@@ -1035,6 +1166,8 @@ main(void)
 		cmocka_unit_test(test_capa_not_offered),
 		cmocka_unit_test(test_auth_listing),
 		cmocka_unit_test(test_stls_then_tls),
+		cmocka_unit_test(test_stls_weak_tls),
+		cmocka_unit_test(test_stls_hello_answered_in_clear),
 		cmocka_unit_test(test_stls_stripped),
 		cmocka_unit_test(test_capa_mangled),
 		cmocka_unit_test(test_stls_refused),

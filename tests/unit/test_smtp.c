@@ -52,6 +52,8 @@ struct want {
 	const char	*mechs;		/* mechanisms_offered, space-separated */
 	unsigned	 rcpt, msgs;
 	bool		 gap;
+	uint16_t	 tls_version, tls_cipher;
+	const char	*why;		/* the reason; NULL: not compared */
 };
 
 struct got {
@@ -67,6 +69,8 @@ struct got {
 	char		 mechs[64];
 	unsigned	 rcpt, msgs;
 	bool		 gap;
+	uint16_t	 tls_version, tls_cipher;
+	char		 why[128];
 };
 
 struct run {
@@ -110,6 +114,20 @@ static const char *const secrets[] = {
 #define CAPS_AUTH	"250-mx.example.org\r\n250-PIPELINING\r\n" \
 			"250-AUTH=LOGIN PLAIN\r\n250 8BITMIME\r\n"
 #define CAPS_NONE	"250-mx.example.org\r\n250-PIPELINING\r\n250 CHUNKING\r\n"
+
+/*
+ * TLS hellos (RFC 5246 §7.4.1.2-7.4.1.3): record header, handshake header,
+ * version, random, empty session id, suites, compression.
+ */
+#define RAND32		"ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ"
+#define CH_TLS10	"\x16\x03\x01\x00\x2f" "\x01\x00\x00\x2b" "\x03\x01" \
+			RAND32 "\x00" "\x00\x04\x00\x0a\x00\x2f" "\x01\x00"
+#define CH_TLS12	"\x16\x03\x01\x00\x2f" "\x01\x00\x00\x2b" "\x03\x03" \
+			RAND32 "\x00" "\x00\x04\xc0\x2f\x00\x9c" "\x01\x00"
+#define SH_TLS10_3DES	"\x16\x03\x01\x00\x2a" "\x02\x00\x00\x26" "\x03\x01" \
+			RAND32 "\x00" "\x00\x0a" "\x00"
+#define SH_TLS12_GCM	"\x16\x03\x03\x00\x2a" "\x02\x00\x00\x26" "\x03\x03" \
+			RAND32 "\x00" "\xc0\x2f" "\x00"
 
 static bool
 contains(const void *hay, size_t hn, const char *needle)
@@ -177,6 +195,10 @@ record(void *arg, const struct flow_info *fi, uint64_t ts_us,
 	g->rcpt = f->rcpt_accepted;
 	g->msgs = f->messages_accepted;
 	g->gap = f->gap_seen;
+	g->tls_version = f->tls_version;
+	g->tls_cipher = f->tls_cipher;
+	if (f->reason != NULL)
+		snprintf(g->why, sizeof(g->why), "%s", f->reason);
 }
 
 static const struct flow_info flow = {
@@ -260,20 +282,23 @@ static void
 describe(char *buf, size_t len, enum finding_kind kind, const char *mech,
     const char *user, enum auth_result res, bool secret, enum tri offered,
     bool requested, int reply, const char *mechs, unsigned rcpt,
-    unsigned msgs, bool gap)
+    unsigned msgs, bool gap, unsigned tlsv, unsigned tlsc, const char *why)
 {
 	snprintf(buf, len, "%s mech=\"%s\" user=%s%s%s result=%d secret=%d "
 	    "offered=%d requested=%d reply=%d mechs=\"%s\" rcpt=%u msgs=%u "
-	    "gap=%d", finding_kind_name(kind), mech != NULL ? mech : "",
+	    "gap=%d tls=%04x/%04x%s%s%s", finding_kind_name(kind),
+	    mech != NULL ? mech : "",
 	    user != NULL ? "\"" : "", user != NULL ? user : "(none)",
 	    user != NULL ? "\"" : "", (int)res, secret, (int)offered,
-	    requested, reply, mechs != NULL ? mechs : "", rcpt, msgs, gap);
+	    requested, reply, mechs != NULL ? mechs : "", rcpt, msgs, gap,
+	    tlsv, tlsc, why != NULL ? " why=\"" : "", why != NULL ? why : "",
+	    why != NULL ? "\"" : "");
 }
 
 static void
 expect(const struct session *ss, const struct run *r)
 {
-	char gs[512], ws[512];
+	char gs[768], ws[768];
 	const struct want *w;
 	const struct got *g;
 	size_t i, n = r->ngot > ss->nwant ? r->ngot : ss->nwant;
@@ -285,13 +310,16 @@ expect(const struct session *ss, const struct run *r)
 			describe(gs, sizeof(gs), g->kind, g->mech,
 			    g->has_user ? g->user : NULL, g->result, g->secret,
 			    g->offered, g->requested, g->reply, g->mechs,
-			    g->rcpt, g->msgs, g->gap);
+			    g->rcpt, g->msgs, g->gap, g->tls_version,
+			    g->tls_cipher, i < ss->nwant &&
+			    ss->want[i].why != NULL ? g->why : NULL);
 		}
 		if (i < ss->nwant) {
 			w = &ss->want[i];
 			describe(ws, sizeof(ws), w->kind, w->mech, w->user,
 			    w->result, w->secret, w->offered, w->requested,
-			    w->reply, w->mechs, w->rcpt, w->msgs, w->gap);
+			    w->reply, w->mechs, w->rcpt, w->msgs, w->gap,
+			    w->tls_version, w->tls_cipher, w->why);
 		}
 		if (strcmp(gs, ws) != 0)
 			fail_msg("%s: finding %zu\n  got:  %s\n  want: %s",
@@ -698,11 +726,11 @@ test_midstream(void **state)
 static void
 test_starttls_then_tls(void **state)
 {
+	/* TLS 1.2 with AES-GCM: nothing to say; inspection ends at the ServerHello. */
 	static const struct step steps[] = {
 		S(GREET), C(EHLO), S(CAPS_TLS_AUTH),
 		C("STARTTLS\r\n"), S("220 2.0.0 Ready to start TLS\r\n"),
-		C("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03"),
-		S("\x16\x03\x03\x00\x5d\x02\x00\x00\x59\x03\x03"),
+		C(CH_TLS12), S(SH_TLS12_GCM),
 		/* Never looked at: the session is encrypted. */
 		C("AUTH PLAIN " ALICE_B64 "\r\n"), S("235 ok\r\n"),
 		END
@@ -714,19 +742,119 @@ test_starttls_then_tls(void **state)
 	/* The ClientHello is delivered before the 220 is. */
 	static const struct step early[] = {
 		S(GREET), C(EHLO), S(CAPS_TLS_AUTH),
-		C("STARTTLS\r\n"),
-		C("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03"),
-		S("220 2.0.0 Ready to start TLS\r\n"),
+		C("STARTTLS\r\n"), C(CH_TLS12),
+		S("220 2.0.0 Ready to start TLS\r\n"), S(SH_TLS12_GCM),
 		C("AUTH PLAIN " ALICE_B64 "\r\n"), S("235 ok\r\n"),
 		END
 	};
-	static const struct session ss = SESSION("starttls", steps, false, w, 5);
+	/* Command and hello in one segment; 220 and ServerHello in one. */
+	static const struct step joined[] = {
+		S(GREET), C(EHLO), S(CAPS_TLS_AUTH),
+		C("STARTTLS\r\n" CH_TLS12),
+		S("220 2.0.0 Ready to start TLS\r\n" SH_TLS12_GCM),
+		C("AUTH PLAIN " ALICE_B64 "\r\n"),
+		END
+	};
+	static const struct session ss = SESSION("starttls", steps, false, w, 6);
 	static const struct session se =
-	    SESSION("starttls-early", early, false, w, 4);
+	    SESSION("starttls-early", early, false, w, 6);
+	static const struct session sj =
+	    SESSION("starttls-joined", joined, false, w, 4);
 
 	(void)state;
 	run_session(&ss);
 	run_session(&se);
+	run_session(&sj);
+}
+
+static void
+test_starttls_weak_tls(void **state)
+{
+	/* TLS 1.0 with 3DES after STARTTLS: weak_tls, then nothing more. */
+	static const struct step steps[] = {
+		S(GREET), C(EHLO), S(CAPS_TLS_AUTH),
+		C("STARTTLS\r\n"), S("220 2.0.0 Ready to start TLS\r\n"),
+		C(CH_TLS10), S(SH_TLS10_3DES),
+		C("AUTH PLAIN " ALICE_B64 "\r\n"), S("235 ok\r\n"),
+		END
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_YES,
+		  .mechs = "PLAIN LOGIN" },
+		{ .kind = K_WEAK_TLS, .offered = TRI_YES, .requested = true,
+		  .reply = 220, .tls_version = 0x0301, .tls_cipher = 0x000a,
+		  .why = "TLS 1.0 with a 3DES cipher" },
+	};
+	/*
+	 * Mail accepted in clear before STARTTLS: reported when inspection
+	 * ends, with what the handshake showed.
+	 */
+	static const struct step mail[] = {
+		S(GREET), C(EHLO), S(CAPS_NONE),
+		C("MAIL FROM:<a@example.net>\r\n"), S("250 ok\r\n"),
+		C("RCPT TO:<b@example.org>\r\n"), S("250 ok\r\n"),
+		C("STARTTLS\r\n" CH_TLS10),
+		S("220 go ahead\r\n" SH_TLS10_3DES),
+		END
+	};
+	static const struct want wmail[] = {
+		{ .kind = K_STARTTLS_NOT_OFFERED, .offered = TRI_NO },
+		{ .kind = K_WEAK_TLS, .offered = TRI_NO, .requested = true,
+		  .reply = 220, .tls_version = 0x0301, .tls_cipher = 0x000a,
+		  .why = "TLS 1.0 with a 3DES cipher" },
+		{ .kind = K_UNAUTH_MAIL_ACCEPTED, .offered = TRI_NO,
+		  .requested = true, .reply = 220, .rcpt = 1,
+		  .tls_version = 0x0301, .tls_cipher = 0x000a },
+	};
+	static const struct session ss = SESSION("weak-tls", steps, false, w, 6);
+	static const struct session sm =
+	    SESSION("weak-tls-after-mail", mail, false, wmail, 8);
+
+	(void)state;
+	run_session(&ss);
+	run_session(&sm);
+}
+
+static void
+test_starttls_hello_answered_in_clear(void **state)
+{
+	/*
+	 * The client starts TLS and the server answers in clear (a device
+	 * that answered 220 for a server without TLS): the client said
+	 * nothing in clear, so nothing leaked and nothing is reported.
+	 */
+	static const struct step steps[] = {
+		S(GREET), C(EHLO), S(CAPS_TLS_AUTH),
+		C("STARTTLS\r\n"), S("220 2.0.0 Ready to start TLS\r\n"),
+		C(CH_TLS12), S("500 5.5.2 Error: bad syntax\r\n"),
+		C("AUTH PLAIN " ALICE_B64 "\r\n"),
+		END
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_YES,
+		  .mechs = "PLAIN LOGIN" },
+	};
+	/* A ClientHello behind STARTTLS that the server refuses. */
+	static const struct step refused[] = {
+		S(GREET), C(EHLO), S(CAPS_TLS_AUTH),
+		C("STARTTLS\r\n" CH_TLS12), S("454 4.7.0 TLS not available\r\n"),
+		C("AUTH PLAIN " ALICE_B64 "\r\n"),
+		END
+	};
+	static const struct want wrefused[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_YES,
+		  .mechs = "PLAIN LOGIN" },
+		{ .kind = K_STARTTLS_REFUSED, .offered = TRI_YES,
+		  .requested = true, .reply = 454 },
+	};
+	static const struct session ss =
+	    SESSION("hello-answered-in-clear", steps, false, w, 6);
+	static const struct session sr =
+	    SESSION("hello-refused", refused, false, wrefused, 4);
+
+	(void)state;
+	run_session(&ss);
+	run_session(&sr);
 }
 
 static void
@@ -743,7 +871,8 @@ test_starttls_220_then_cleartext(void **state)
 		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_YES,
 		  .mechs = "PLAIN LOGIN" },
 		{ .kind = K_STARTTLS_STRIPPED, .offered = TRI_YES,
-		  .requested = true, .reply = 220 },
+		  .requested = true, .reply = 220,
+		  .why = "220 to STARTTLS followed by cleartext" },
 		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "AUTH PLAIN",
 		  .user = "alice", .result = RES_SUCCESS, .secret = true,
 		  .offered = TRI_YES, .requested = true, .reply = 220 },
@@ -765,6 +894,52 @@ test_starttls_220_then_cleartext(void **state)
 	(void)state;
 	run_session(&s1);
 	run_session(&s2);
+}
+
+static void
+test_starttls_pipelined_not_tls(void **state)
+{
+	/*
+	 * Commands pipelined behind STARTTLS (RFC 3207 §4 forbids it) are
+	 * commands, not TLS; each refusal is one finding.
+	 */
+	static const struct step steps[] = {
+		S(GREET), C(EHLO), S(CAPS_TLS_AUTH),
+		C("STARTTLS\r\nSTARTTLS\r\nSTARTTLS\r\nQUIT\r\n"),
+		S("454 4.7.0 no\r\n454 4.7.0 no\r\n454 4.7.0 no\r\n"
+		  "221 bye\r\n"),
+		END
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_YES,
+		  .mechs = "PLAIN LOGIN" },
+		{ .kind = K_STARTTLS_REFUSED, .offered = TRI_YES,
+		  .requested = true, .reply = 454 },
+	};
+	/* A byte with the high bit set waits for two more, then is a command. */
+	static const struct step high[] = {
+		S(GREET), C(EHLO), S(CAPS_TLS_AUTH),
+		C("STARTTLS\r\n\xc3\xa9\r\n"), S("220 go\r\n500 what\r\n"),
+		C("AUTH PLAIN " ALICE_B64 "\r\n"), S("235 ok\r\n"),
+		END
+	};
+	static const struct want whigh[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_YES,
+		  .mechs = "PLAIN LOGIN" },
+		{ .kind = K_STARTTLS_STRIPPED, .offered = TRI_YES,
+		  .requested = true, .reply = 220 },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "AUTH PLAIN",
+		  .user = "alice", .result = RES_SUCCESS, .secret = true,
+		  .offered = TRI_YES, .requested = true, .reply = 220 },
+	};
+	static const struct session ss =
+	    SESSION("pipelined-starttls", steps, false, w, WHOLE);
+	static const struct session sh =
+	    SESSION("pipelined-8bit", high, false, whigh, 6);
+
+	(void)state;
+	run_session(&ss);
+	run_session(&sh);
 }
 
 static void
@@ -792,11 +967,12 @@ test_starttls_refused(void **state)
 	run_session(&ss);
 }
 
-static const struct want masked_want[] = {
-	{ .kind = K_STARTTLS_STRIPPED, .offered = TRI_NO },
-	{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_NO, .mechs = "PLAIN" },
-	{ .kind = K_UNAUTH_MAIL_ACCEPTED, .offered = TRI_NO, .rcpt = 1, .msgs = 1 },
-};
+#define MASKED_WANT(reason) {					\
+	{ .kind = K_STARTTLS_STRIPPED, .offered = TRI_NO, .why = (reason) }, \
+	{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_NO,		\
+	  .mechs = "PLAIN" },						\
+	{ .kind = K_UNAUTH_MAIL_ACCEPTED, .offered = TRI_NO, .rcpt = 1,	\
+	  .msgs = 1 } }
 
 #define MASKED_SESSION(cap) {						\
 	S(GREET), C(EHLO),						\
@@ -811,30 +987,57 @@ static const struct want masked_want[] = {
 static void
 test_starttls_masked(void **state)
 {
+	/* The one masked keyword, of STARTTLS's length: strong evidence. */
 	static const struct step a[] = MASKED_SESSION("XXXXXXXA");
+	static const struct want wa[] = MASKED_WANT("capability XXXXXXXA in "
+	    "place of STARTTLS (no other keyword masked)");
 	static const struct step x[] = MASKED_SESSION("xxxxxxxx");
+	static const struct want wx[] = MASKED_WANT("capability xxxxxxxx in "
+	    "place of STARTTLS (no other keyword masked)");
+	/* A near spelling can be nothing but STARTTLS. */
 	static const struct step z[] = MASKED_SESSION("STARTTLZ");
-	/* Cisco masks every keyword it does not know, in order: CHUNKING here. */
+	static const struct want wz[] =
+	    MASKED_WANT("capability STARTTLZ in place of STARTTLS");
+	/*
+	 * Cisco masks every keyword it does not know, in order: CHUNKING as
+	 * readily as STARTTLS.  Several masked: STARTTLS support unknown.
+	 */
 	static const struct step b[] = MASKED_SESSION("XXXXXXXB\r\n250-XXXA");
+	static const struct step b2[] =
+	    MASKED_SESSION("XXXXXXXA\r\n250-XXXXXXXB\r\n250-XXXC");
 	static const struct want wb[] = {
-		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_NO,
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_UNKNOWN,
+		  .mechs = "PLAIN", .why = "EHLO keywords masked on the path "
+		  "(XXXA, XXXXXXXB, ...): whether STARTTLS was offered is "
+		  "unknown" },
+		{ .kind = K_UNAUTH_MAIL_ACCEPTED, .offered = TRI_UNKNOWN,
+		  .rcpt = 1, .msgs = 1 },
+	};
+	/* STARTTLS in clear: the masked 8-letter keyword was something else. */
+	static const struct step c[] = MASKED_SESSION("XXXXXXXA\r\n250-STARTTLS");
+	static const struct want wc[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_YES,
 		  .mechs = "PLAIN" },
-		{ .kind = K_UNAUTH_MAIL_ACCEPTED, .offered = TRI_NO, .rcpt = 1,
+		{ .kind = K_STARTTLS_OFFERED_NOT_USED, .offered = TRI_YES },
+		{ .kind = K_UNAUTH_MAIL_ACCEPTED, .offered = TRI_YES, .rcpt = 1,
 		  .msgs = 1 },
 	};
-	static const struct session sa =
-	    SESSION("XXXXXXXA", a, false, masked_want, WHOLE);
-	static const struct session sx =
-	    SESSION("xxxxxxxx", x, false, masked_want, WHOLE);
-	static const struct session sz =
-	    SESSION("STARTTLZ", z, false, masked_want, WHOLE);
+	static const struct session sa = SESSION("XXXXXXXA", a, false, wa, WHOLE);
+	static const struct session sx = SESSION("xxxxxxxx", x, false, wx, WHOLE);
+	static const struct session sz = SESSION("STARTTLZ", z, false, wz, WHOLE);
 	static const struct session sb = SESSION("XXXXXXXB", b, false, wb, WHOLE);
+	static const struct session sb2 =
+	    SESSION("XXXXXXXA-B-C", b2, false, wb, WHOLE);
+	static const struct session sc =
+	    SESSION("XXXXXXXA+STARTTLS", c, false, wc, WHOLE);
 
 	(void)state;
 	run_session(&sa);
 	run_session(&sx);
 	run_session(&sz);
 	run_session(&sb);
+	run_session(&sb2);
+	run_session(&sc);
 }
 
 static void
@@ -1189,6 +1392,9 @@ main(void)
 		cmocka_unit_test(test_auth_no_final_reply),
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_starttls_then_tls),
+		cmocka_unit_test(test_starttls_weak_tls),
+		cmocka_unit_test(test_starttls_hello_answered_in_clear),
+		cmocka_unit_test(test_starttls_pipelined_not_tls),
 		cmocka_unit_test(test_starttls_220_then_cleartext),
 		cmocka_unit_test(test_starttls_refused),
 		cmocka_unit_test(test_starttls_masked),
