@@ -7,10 +7,12 @@
 
 extern const struct decoder smtp_decoder;
 extern const struct decoder pop3_decoder;
+extern const struct decoder ftp_decoder;
 
 const struct decoder *const decoders[] = {
 	&smtp_decoder,
 	&pop3_decoder,
+	&ftp_decoder,
 	NULL
 };
 

@@ -975,6 +975,31 @@ probe_char(char want, uint8_t c, bool verb)
 	return lower(c) == lower((unsigned char)want);
 }
 
+/* Bytes of the first line of p (without its end). */
+static size_t
+line_len(const uint8_t *p, size_t n)
+{
+	const uint8_t *lf = memchr(p, '\n', n);
+
+	return lf != NULL ? (size_t)(lf - p) : n;
+}
+
+/* Case-insensitive search for w in p[0..n). */
+static bool
+has_word(const uint8_t *p, size_t n, const char *w)
+{
+	size_t i, j, wl = strlen(w);
+
+	for (i = 0; i + wl <= n; i++) {
+		for (j = 0; j < wl; j++)
+			if ((p[i + j] | 0x20) != (w[j] | 0x20))
+				break;
+		if (j == wl)
+			return true;
+	}
+	return false;
+}
+
 static enum probe_result
 smtp_probe(enum dir dir, const uint8_t *p, size_t n, bool *sender_is_server)
 {
@@ -999,6 +1024,22 @@ smtp_probe(enum dir dir, const uint8_t *p, size_t n, bool *sender_is_server)
 		if (n < len) {
 			maybe = true;
 			continue;
+		}
+		/*
+		 * FTP greets with 220 too (RFC 959 §4.2): a greeting is SMTP's
+		 * when its first line says so ("ESMTP", "SMTP"), FTP's when it
+		 * names FTP alone; otherwise the client's first command or nDPI
+		 * decides.
+		 */
+		if (pats[i].server) {
+			size_t ll = line_len(p, n);
+
+			if (!has_word(p, ll, "SMTP")) {
+				if (has_word(p, ll, "FTP"))
+					continue;
+				maybe = true;
+				continue;
+			}
 		}
 		if (sender_is_server != NULL)
 			*sender_is_server = pats[i].server;
