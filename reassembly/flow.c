@@ -76,6 +76,7 @@ struct reasm {
 	uint64_t		 next_id;
 	uint64_t		 now;		/* latest packet time seen */
 	uint64_t		 cur_ts;	/* time stamped on findings */
+	unsigned		 ending;	/* inside flow_end(): no eviction */
 	struct reasm_counters	 ctr;
 	struct dec_counters	 dctr;
 };
@@ -219,6 +220,13 @@ mem_reserve(struct reasm *r, size_t n, const struct flow *keep)
 	while (r->ctr.mem_in_use + n > r->cfg.memcap) {
 		struct flow *v = r->lru_head;
 
+		/*
+		 * A flow being ended may still classify and take decoder
+		 * state.  Evicting for it could end the flow of the packet
+		 * being handled, or the ending flow itself, a second time.
+		 */
+		if (r->ending > 0)
+			return false;
 		if (v != NULL && v == keep)
 			v = v->next;
 		if (v == NULL)
@@ -680,6 +688,7 @@ flow_end(struct reasm *r, struct flow *f, enum end_reason why)
 	enum dir first;
 	uint64_t pkt_ts = r->cur_ts;
 
+	r->ending++;
 	if (why != END_FIN && why != END_RST)
 		r->cur_ts = f->last_ts;
 	if (f->state == F_CLASSIFY && f->first_dir != 0xff)
@@ -724,6 +733,7 @@ flow_end(struct reasm *r, struct flow *f, enum end_reason why)
 	 * that packet's findings keep that packet's time.
 	 */
 	r->cur_ts = pkt_ts;
+	r->ending--;
 }
 
 static void
