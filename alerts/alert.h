@@ -95,7 +95,8 @@ struct finding {
 struct alert_sink;
 
 struct alert_opts {
-	FILE		*out;		/* JSON lines */
+	FILE		*out;		/* JSON lines (when path is NULL) */
+	const char	*path;		/* append to this file (mode 0640), reopened on request */
 	bool		 mask_usernames;
 	const char	*sensor;	/* NULL: the host name */
 	/*
@@ -109,7 +110,35 @@ struct alert_opts {
 
 /* Open a sink writing to opts->out; flushes per line when out is not a regular file. */
 struct alert_sink *alert_sink_new(const struct alert_opts *opts);
-void alert_sink_free(struct alert_sink *s);
+
+/* Flush and free; -1 (errno set) if the output file could not be written. */
+int alert_sink_free(struct alert_sink *s);
+
+/*
+ * Reopen the output file by its path (after logrotate renamed it): every
+ * line already written is flushed to the old file first, and no line is
+ * split between the two.  -1 (errno set) keeps the old file.
+ */
+int alert_sink_reopen(struct alert_sink *s);
+
+/* Counters of a run, for "stats" events (event_type "stats"). */
+#define STATS_MAX_WORKERS	64
+
+struct stats_event {
+	uint64_t	 ts_us;
+	const char	*input;		/* interface or "offline" */
+	bool		 final;		/* the totals at exit */
+	uint64_t	 packets, bytes, flows, flows_active, alerts;
+	uint64_t	 gaps, gap_bytes, evictions, anomalies;
+	uint64_t	 mem_in_use, mem_peak;
+	unsigned	 nworkers;
+	struct {
+		uint64_t packets, received, dropped, if_dropped;
+	}		 worker[STATS_MAX_WORKERS];
+};
+
+/* Write one stats event as a JSON line. */
+void alert_emit_stats(struct alert_sink *s, const struct stats_event *e);
 
 /* Write one finding as a JSON line.  ts_us: time of the completing packet. */
 void alert_emit(struct alert_sink *s, const struct flow_info *fi, uint64_t ts_us,

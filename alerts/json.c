@@ -17,6 +17,9 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,6 +40,8 @@
 #define TS_MAX_SEC	253402300799ULL
 
 struct alert_sink {
+	pthread_mutex_t	 mu;		/* workers share the sink: whole lines only */
+	char		*path;		/* the output file, for reopening */
 	FILE		*out;
 	bool		 flush;		/* out is not a file */
 	bool		 mask;
@@ -523,6 +528,20 @@ gcrypt_init(void)
 	}
 }
 
+/* Append-only, created 0640: alerts name users and servers. */
+static FILE *
+open_output(const char *path)
+{
+	int fd;
+	FILE *fp;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0)
+		return NULL;
+	if ((fp = fdopen(fd, "a")) == NULL)
+		close(fd);
+	return fp;
+}
+
 struct alert_sink *
 alert_sink_new(const struct alert_opts *opts)
 {
@@ -535,7 +554,20 @@ alert_sink_new(const struct alert_opts *opts)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	gcrypt_init();
+	pthread_mutex_init(&s->mu, NULL);
 	s->out = opts->out;
+	if (opts->path != NULL) {
+		if ((s->path = strdup(opts->path)) == NULL ||
+		    (s->out = open_output(opts->path)) == NULL) {
+			int e = errno;
+
+			free(s->path);
+			pthread_mutex_destroy(&s->mu);
+			free(s);
+			errno = e;
+			return NULL;
+		}
+	}
 	s->mask = opts->mask_usernames;
 	s->hook = opts->hook;
 	s->hook_arg = opts->hook_arg;
@@ -556,14 +588,115 @@ alert_sink_new(const struct alert_opts *opts)
 	return s;
 }
 
-void
+int
 alert_sink_free(struct alert_sink *s)
 {
+	int rc = 0;
+
 	if (s == NULL)
-		return;
-	if (s->out != NULL)
-		fflush(s->out);
+		return 0;
+	if (s->out != NULL && fflush(s->out) != 0)
+		rc = -1;
+	if (s->path != NULL && s->out != NULL && fclose(s->out) != 0)
+		rc = -1;
+	free(s->path);
+	pthread_mutex_destroy(&s->mu);
 	free(s);
+	return rc;
+}
+
+int
+alert_sink_reopen(struct alert_sink *s)
+{
+	FILE *fp, *old;
+
+	if (s == NULL || s->path == NULL)
+		return 0;
+	if ((fp = open_output(s->path)) == NULL)
+		return -1;
+	pthread_mutex_lock(&s->mu);
+	old = s->out;
+	s->out = fp;
+	pthread_mutex_unlock(&s->mu);
+	if (old != NULL)
+		fclose(old);	/* flushes what the old file still had buffered */
+	return 0;
+}
+
+/* One whole line to the output, under the lock. */
+static void
+write_line(struct alert_sink *s, const char *line)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->out != NULL) {
+		fputs(line, s->out);
+		fputc('\n', s->out);
+		if (s->flush)
+			fflush(s->out);
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+void
+alert_emit_stats(struct alert_sink *s, const struct stats_event *e)
+{
+	char ts[ALERT_TS_LEN];
+	json_object *o, *k, *ws, *w;
+	uint64_t rx = 0, drop = 0, ifdrop = 0;
+	unsigned i;
+
+	if (s == NULL || (s->out == NULL && s->path == NULL))
+		return;
+	if ((o = json_object_new_object()) == NULL)
+		return;
+	alert_format_ts(e->ts_us, ts, sizeof(ts));
+	json_object_object_add(o, "timestamp", json_object_new_string(ts));
+	json_object_object_add(o, "event_type", json_object_new_string("stats"));
+	json_object_object_add(o, "schema_version",
+	    json_object_new_string(CREDLEAK_SCHEMA_VERSION));
+	json_object_object_add(o, "sensor", json_object_new_string(s->sensor));
+	json_object_object_add(o, "input", json_object_new_string(
+	    e->input != NULL ? e->input : ""));
+	json_object_object_add(o, "final", json_object_new_boolean(e->final));
+#define U64(name, v) json_object_object_add(o, name, json_object_new_uint64(v))
+	U64("packets", e->packets);
+	U64("bytes", e->bytes);
+	U64("flows", e->flows);
+	U64("flows_active", e->flows_active);
+	U64("alerts", e->alerts);
+	U64("gaps", e->gaps);
+	U64("gap_bytes", e->gap_bytes);
+	U64("evictions", e->evictions);
+	U64("anomalies", e->anomalies);
+	U64("memory_bytes", e->mem_in_use);
+	U64("memory_peak_bytes", e->mem_peak);
+#undef U64
+	ws = json_object_new_array();
+	for (i = 0; i < e->nworkers && i < STATS_MAX_WORKERS; i++) {
+		w = json_object_new_object();
+		json_object_object_add(w, "worker", json_object_new_int((int)i));
+		json_object_object_add(w, "packets",
+		    json_object_new_uint64(e->worker[i].packets));
+		json_object_object_add(w, "received",
+		    json_object_new_uint64(e->worker[i].received));
+		json_object_object_add(w, "dropped",
+		    json_object_new_uint64(e->worker[i].dropped));
+		json_object_object_add(w, "if_dropped",
+		    json_object_new_uint64(e->worker[i].if_dropped));
+		json_object_array_add(ws, w);
+		rx += e->worker[i].received;
+		drop += e->worker[i].dropped;
+		ifdrop += e->worker[i].if_dropped;
+	}
+	k = json_object_new_object();
+	json_object_object_add(k, "received", json_object_new_uint64(rx));
+	json_object_object_add(k, "dropped", json_object_new_uint64(drop));
+	json_object_object_add(k, "if_dropped", json_object_new_uint64(ifdrop));
+	json_object_object_add(o, "kernel", k);
+	json_object_object_add(o, "workers", ws);
+	write_line(s, json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 void
@@ -575,7 +708,9 @@ alert_emit(struct alert_sink *s, const struct flow_info *fi, uint64_t ts_us,
 
 	assert(s != NULL && fi != NULL && f != NULL);
 	assert((unsigned)f->kind < K__COUNT);
+	pthread_mutex_lock(&s->mu);
 	s->count[f->kind]++;
+	pthread_mutex_unlock(&s->mu);
 	if (s->hook != NULL)
 		s->hook(s->hook_arg, fi, ts_us, f);
 	if (s->out == NULL)
@@ -584,21 +719,22 @@ alert_emit(struct alert_sink *s, const struct flow_info *fi, uint64_t ts_us,
 		return;
 	line = json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (line != NULL) {
-		fputs(line, s->out);
-		fputc('\n', s->out);
-		if (s->flush)
-			fflush(s->out);
-	}
+	if (line != NULL)
+		write_line(s, line);
 	json_object_put(o);
 }
 
 uint64_t
 alert_count(const struct alert_sink *s, enum finding_kind k)
 {
+	uint64_t n;
+
 	if (s == NULL || (unsigned)k >= K__COUNT)
 		return 0;
-	return s->count[k];
+	pthread_mutex_lock((pthread_mutex_t *)(uintptr_t)&s->mu);
+	n = s->count[k];
+	pthread_mutex_unlock((pthread_mutex_t *)(uintptr_t)&s->mu);
+	return n;
 }
 
 /* --- Community ID ---------------------------------------------------- */

@@ -78,6 +78,7 @@ struct dec_counters {
 	uint64_t nul_in_line;		/* NUL byte inside a text line */
 	uint64_t gaps;			/* gap events received by decoders */
 	uint64_t mismatch;		/* decoders that detached themselves */
+	uint64_t bad_framing;		/* malformed message framing (HTTP lengths, chunks, start lines) */
 };
 
 struct decoder {

@@ -8,11 +8,13 @@
 extern const struct decoder smtp_decoder;
 extern const struct decoder pop3_decoder;
 extern const struct decoder ftp_decoder;
+extern const struct decoder http_decoder;
 
 const struct decoder *const decoders[] = {
 	&smtp_decoder,
 	&pop3_decoder,
 	&ftp_decoder,
+	&http_decoder,
 	NULL
 };
 
