@@ -9,12 +9,14 @@ extern const struct decoder smtp_decoder;
 extern const struct decoder pop3_decoder;
 extern const struct decoder ftp_decoder;
 extern const struct decoder http_decoder;
+extern const struct decoder imap_decoder;
 
 const struct decoder *const decoders[] = {
 	&smtp_decoder,
 	&pop3_decoder,
 	&ftp_decoder,
 	&http_decoder,
+	&imap_decoder,
 	NULL
 };
 
