@@ -15,13 +15,16 @@
  * Policies, where the wire leaves a choice:
  * - A login (USER, PASS, ACCT) is reported once a PASS crossed the wire, at
  *   its final reply: 230/202 success, 4yz/5yz failure, 421 (the server
- *   hangs up) unknown.  USER answered 230 or 202 with no PASS sent exposed
- *   no secret: nothing to report.  After a success, DEC_DONE.  A second
- *   USER or PASS while a password awaits its reply ends that one unknown.
+ *   hangs up) unknown.  USER answered 230 or 202 with no PASS sent is a
+ *   login in clear too ("USER (no PASS sent)"), reported at the next
+ *   command unless that is PASS.  After a success, DEC_DONE once a FEAT
+ *   answer was seen (or 16 commands later).  A second USER or PASS while a
+ *   password awaits its reply ends that one unknown.
  * - Anonymous logins (RFC 1635: "anonymous" or "ftp") are reported with
- *   anonymous set, and give no STARTTLS advice.
- * - STARTTLS advice needs a FEAT answer: AUTH TLS listed and unused, or not
- *   listed, when a non-anonymous password crossed in clear.
+ *   anonymous set.
+ * - STARTTLS advice needs a FEAT answer, before or soon after the login:
+ *   AUTH TLS listed and unused, or not listed, when a login crossed in
+ *   clear.
  * - Data connections carry no logins.  Until the server has sent a
  *   well-formed reply, control bytes, server lines without a reply code and
  *   client lines that are no command detach the decoder.
@@ -93,6 +96,9 @@ struct ftp {
 	bool		 login;		/* an attempt awaits its final reply */
 	uint8_t		 seq;
 	bool		 pass_sent;
+	bool		 user_ok;	/* USER alone was answered 230: logged in, a PASS may follow */
+	bool		 logged_in;	/* a login succeeded; waiting a while for FEAT */
+	uint8_t		 after_login;	/* commands since, bounded */
 	bool		 pass_secret;	/* the PASS argument was not empty */
 	bool		 anon;
 	bool		 user_truncated;
@@ -275,25 +281,34 @@ login_done(struct ftp *s, struct dec_ctx *ctx, enum auth_result res)
 
 	if (!s->login)
 		return;
-	if (s->pass_sent) {
+	if (s->pass_sent || s->user_ok) {
+		/*
+		 * A USER answered 230 with no PASS at all (anonymous servers
+		 * do this) is still a login in clear, with its name.
+		 */
 		finding_init(s, &f, K_CLEARTEXT_CREDENTIALS);
-		f.mechanism = "USER/PASS";
+		f.mechanism = s->pass_sent ? "USER/PASS" : "USER (no PASS sent)";
 		f.username = s->user_len > 0 ? s->user : NULL;
 		f.username_len = s->user_len;
 		f.username_truncated = s->user_truncated;
-		f.result = res;
+		f.result = s->pass_sent ? res : RES_SUCCESS;
 		f.anonymous = s->anon;
-		f.secret_seen = s->pass_secret;
+		f.secret_seen = s->pass_sent && s->pass_secret;
 		dec_emit(ctx, &f);
-		if (!s->anon)
-			tls_findings(s, ctx);
+		if (f.result == RES_SUCCESS)
+			s->logged_in = true;
+		tls_findings(s, ctx);
 	}
-	s->login = s->pass_sent = s->pass_secret = s->anon = false;
+	s->login = s->pass_sent = s->pass_secret = s->anon = s->user_ok = false;
 	memset(s->user, 0, s->user_len);
 	s->user_len = 0;
 	s->user_truncated = false;
-	if (res == RES_SUCCESS)
-		enter_state(s, S_DONE);	/* the rest is file transfer */
+	/*
+	 * The rest is file transfer; but a FEAT sent after the login still
+	 * tells whether AUTH TLS was on offer, so wait for one a little.
+	 */
+	if (s->logged_in && (s->feat_seen || s->tls_reported))
+		enter_state(s, S_DONE);
 }
 
 /* Last words before the decoder stops (end() is not called after DONE). */
@@ -421,9 +436,14 @@ client_line(struct ftp *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 		while (alen > 0 &&
 		    (arg[alen - 1] == ' ' || arg[alen - 1] == '\t'))
 			alen--;
+		if (s->user_ok && v->cmd != C_PASS && v->cmd != C_ACCT)
+			login_done(s, ctx, RES_SUCCESS);	/* no PASS came */
 		c = v->fn != NULL ? v->fn(s, ctx, arg, alen) : v->cmd;
 	}
 	push_cmd(s, ctx, c);
+	/* Logged in: a few more commands to catch a FEAT, then stop. */
+	if (s->logged_in && ++s->after_login > 16)
+		enter_state(s, S_DONE);
 }
 
 /*
@@ -529,6 +549,11 @@ reply(struct ftp *s, struct dec_ctx *ctx, int code)
 	case C_USER:
 	case C_PASS:
 	case C_ACCT:
+		if (c.cmd == C_USER && s->login && c.seq == s->seq &&
+		    !s->pass_sent && (code == 230 || code == 202)) {
+			s->user_ok = true;	/* reported at the next command */
+			break;
+		}
 		if (s->login && c.seq == s->seq && code / 100 != 3)
 			login_done(s, ctx, login_result(code));
 		break;	/* else settled already, or 331/332: more to come */
@@ -539,6 +564,10 @@ reply(struct ftp *s, struct dec_ctx *ctx, int code)
 		if (code / 100 == 2) {
 			s->feat_seen = true;
 			s->feat_tls = s->feat_acc;	/* the last FEAT wins */
+			if (s->logged_in) {
+				tls_findings(s, ctx);
+				enter_state(s, S_DONE);
+			}
 		}
 		break;
 	case C_OTHER:

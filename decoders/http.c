@@ -566,6 +566,16 @@ is_version(const uint8_t *p, size_t n)
 	return n == 8 && memcmp(p, "HTTP/1.", 7) == 0 && is_digit(p[7]);
 }
 
+/* The last space in p[0..n), or NULL (memrchr is not standard C). */
+static const uint8_t *
+last_space(const uint8_t *p, size_t n)
+{
+	while (n > 0)
+		if (p[--n] == ' ')
+			return p + n;
+	return NULL;
+}
+
 /*
  * RFC 9112 §3: method SP request-target SP HTTP-version.  A line cut by the
  * splitter has lost its version: a known method is enough then.
@@ -588,8 +598,18 @@ request_line(struct http *s, struct dec_ctx *ctx, const uint8_t *p, size_t n,
 	if (k == t)
 		return false;
 	if (!(cut && k == n && mi >= 0) &&
-	    !(k < n && p[k] == ' ' && is_version(p + k + 1, n - k - 1)))
-		return false;
+	    !(k < n && p[k] == ' ' && is_version(p + k + 1, n - k - 1))) {
+		/*
+		 * Some clients put more between the target and the version
+		 * ("CONNECT host:25 / HTTP/1.0"); servers and proxies take
+		 * the last word as the version.
+		 */
+		const uint8_t *sp = k < n ? last_space(p + k, n - k) : NULL;
+
+		if (mi < 0 || sp == NULL ||
+		    !is_version(sp + 1, n - (size_t)(sp + 1 - p)))
+			return false;
+	}
 	memset(m, 0, sizeof(*m));
 	m->seen_start = true;
 	m->phase = P_HEADERS;
@@ -1008,12 +1028,24 @@ http_probe(enum dir dir, const uint8_t *p, size_t n, bool *sender_is_server)
 		return PROBE_MAYBE;
 	if (k == m + 1 || p[k] != ' ')
 		return PROBE_NO;
-	for (i = 0, k++; i < 9 && k + i < n; i++)
-		if (i < 7 ? p[k + i] != ver[i] : i == 7 ? !is_digit(p[k + i]) :
-		    p[k + i] != '\r' && p[k + i] != '\n')
+	{
+		/* The version is the last word of the line (see request_line). */
+		const uint8_t *lf = memchr(p + k, '\n', n - k);
+		size_t end = lf != NULL ? (size_t)(lf - p) : n;
+		const uint8_t *sp;
+
+		if (lf == NULL)
+			return end < 1024 ? PROBE_MAYBE : PROBE_NO;
+		if (end > 0 && p[end - 1] == '\r')
+			end--;
+		sp = last_space(p + k, end - k);
+		k = (size_t)(sp - p) + 1;
+	}
+	for (i = 0; i < 8 && k + i < n; i++)
+		if (i < 7 ? p[k + i] != ver[i] : !is_digit(p[k + i]))
 			return PROBE_NO;
-	if (i < 9)
-		return PROBE_MAYBE;
+	if (i < 8)
+		return PROBE_NO;
 	*sender_is_server = false;
 	return PROBE_YES;
 }

@@ -319,7 +319,7 @@ test_user_pass_success(void **unused)
 	};
 
 	(void)unused;
-	SESSION(false, st, w, DEC_DONE, "hunter2");
+	SESSION(false, st, w, DEC_MORE, "hunter2");
 }
 
 static void
@@ -382,11 +382,12 @@ test_anonymous(void **unused)
 		C("PASS guest@example.com\r\n"),
 		S("230 Anonymous access granted, restrictions apply\r\n"),
 	};
-	/* No STARTTLS advice for a public login, FEAT or not. */
+	/* An anonymous login in clear while AUTH TLS was offered is advised too. */
 	static const struct want w[] = {
 		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER/PASS",
 		  .user = "anonymous", .result = RES_SUCCESS, .secret = true,
 		  .anon = true, .offered = TRI_YES },
+		{ .kind = K_STARTTLS_OFFERED_NOT_USED, .offered = TRI_YES },
 	};
 	static const struct step st2[] = {
 		S(GREETING),
@@ -415,8 +416,8 @@ test_anonymous(void **unused)
 
 	(void)unused;
 	SESSION(false, st, w, DEC_DONE, "guest@example.com");
-	SESSION(false, st2, w2, DEC_DONE, "mozilla@");
-	SESSION(false, st3, w3, DEC_DONE, "hunter2");
+	SESSION(false, st2, w2, DEC_MORE, "mozilla@");
+	SESSION(false, st3, w3, DEC_MORE, "hunter2");
 }
 
 /* 202 to USER: logged in with no password asked; nothing secret crossed. */
@@ -428,6 +429,11 @@ test_no_password_needed(void **unused)
 		C("USER guest\r\n"),
 		S("202 No password needed.\r\n"),
 		C("SYST\r\n"),
+	};
+	/* Logged in by name alone: a login in clear, no secret. */
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "USER (no PASS sent)",
+		  .user = "guest", .result = RES_SUCCESS, .secret = false },
 	};
 	/* A PASS sent ahead of that answer did cross the wire. */
 	static const struct step st2[] = {
@@ -441,8 +447,8 @@ test_no_password_needed(void **unused)
 	};
 
 	(void)unused;
-	SESSION_NONE(false, st, DEC_DONE, "hunter2");
-	SESSION(false, st2, w2, DEC_DONE, "hunter2");
+	SESSION(false, st, w, DEC_MORE, "hunter2");
+	SESSION(false, st2, w2, DEC_MORE, "hunter2");
 }
 
 /* RFC 959 §5.4: 332 asks for an account; ACCT is part of the login. */
@@ -473,7 +479,7 @@ test_acct(void **unused)
 	};
 
 	(void)unused;
-	SESSION(false, st, w, DEC_DONE, "hunter2", "projx-9921");
+	SESSION(false, st, w, DEC_MORE, "hunter2", "projx-9921");
 	SESSION(false, st2, w2, DEC_MORE, "hunter2", "projx-9921");
 }
 
@@ -512,8 +518,8 @@ test_multiline(void **unused)
 	};
 
 	(void)unused;
-	SESSION(false, st, w, DEC_DONE, "hunter2");
-	SESSION(false, st2, w, DEC_DONE, "hunter2");
+	SESSION(false, st, w, DEC_MORE, "hunter2");
+	SESSION(false, st2, w, DEC_MORE, "hunter2");
 }
 
 /* Every command sent before the first reply: replies pair in order. */
@@ -567,10 +573,10 @@ test_pipelined(void **unused)
 	};
 
 	(void)unused;
-	SESSION(false, st, w, DEC_DONE, "hunter2");
+	SESSION(false, st, w, DEC_MORE, "hunter2");
 	SESSION(false, st2, w2, DEC_MORE, "hunter2");
 	SESSION(false, st3, w3, DEC_MORE, "hunter2");
-	SESSION(false, st4, w4, DEC_DONE, "hunter2", "Tr0ub4dor");
+	SESSION(false, st4, w4, DEC_MORE, "hunter2", "Tr0ub4dor");
 }
 
 /* RFC 959 §4.2: a 1yz reply is preliminary; the command waits for another. */
@@ -593,7 +599,7 @@ test_preliminary(void **unused)
 	};
 
 	(void)unused;
-	SESSION(false, st, w, DEC_DONE, "hunter2");
+	SESSION(false, st, w, DEC_MORE, "hunter2");
 }
 
 static void
@@ -750,7 +756,7 @@ test_auth_tls_stripped(void **unused)
 	};
 
 	(void)unused;
-	SESSION(false, st, w, DEC_DONE, "hunter2");
+	SESSION(false, st, w, DEC_MORE, "hunter2");
 }
 
 static void
@@ -788,7 +794,7 @@ test_auth_tls_refused(void **unused)
 	};
 
 	(void)unused;
-	SESSION(false, st, w, DEC_DONE, "hunter2");
+	SESSION(false, st, w, DEC_MORE, "hunter2");
 	SESSION(false, st2, w2, DEC_MORE, "hunter2");
 }
 
@@ -878,7 +884,7 @@ test_gap(void **unused)
 	SESSION(false, st, w, DEC_MORE, "hunter2", "Tr0ub4dor");
 	assert_int_equal(ctr.gaps, 1);
 	assert_int_equal(ctr.unmatched_reply, 1);
-	SESSION(false, st2, w2, DEC_DONE, "hunter2");
+	SESSION(false, st2, w2, DEC_MORE, "hunter2");
 }
 
 static void
@@ -974,7 +980,7 @@ test_midstream(void **unused)
 	};
 
 	(void)unused;
-	SESSION(true, st, w, DEC_DONE, "hunter2");
+	SESSION(true, st, w, DEC_MORE, "hunter2");
 	SESSION(true, st2, w2, DEC_MORE, "hunter2");
 	assert_int_equal(ctr.unmatched_reply, 0);
 }
@@ -1011,7 +1017,7 @@ test_proxy_and_long_user(void **unused)
 	};
 
 	(void)unused;
-	SESSION(false, st, w, DEC_DONE, "hunter2");
+	SESSION(false, st, w, DEC_MORE, "hunter2");
 	SESSION(false, st2, w2, DEC_MORE, "hunter2");
 #undef HUNDRED
 #undef TEN
