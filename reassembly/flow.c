@@ -569,10 +569,11 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 	switch (classify(&in, &dec, &swap)) {
 	case CLS_WAIT:
 		/*
-		 * Wait for more bytes, unless nDPI called it something we do
-		 * not decode or the flow is ending.
+		 * Some probe finds the bytes plausible: wait for more, even
+		 * where nDPI named something else (it mislabels greetings it
+		 * does not know), unless the flow is ending.
 		 */
-		if (f->ndpi != NDPI_OTHER && !force)
+		if (!force)
 			return;
 		/* FALLTHROUGH */
 	case CLS_NONE:
