@@ -783,8 +783,17 @@ untagged(struct imap *s, struct dec_ctx *ctx, const uint8_t *p, size_t n,
 		if (line_verb_is(p, n, status[k]))
 			break;
 	if (k == nitems(status)) {
-		if (line_verb_is(p, n, "CAPABILITY"))
+		/*
+		 * Servers (Dovecot) announce the post-login capabilities
+		 * untagged before the tagged OK of a login: when the oldest
+		 * command waiting is the login, they say nothing of what was
+		 * offered before it.
+		 */
+		if (line_verb_is(p, n, "CAPABILITY") && !(s->qlen > 0 &&
+		    (s->q[0].cmd == C_LOGIN || s->q[0].cmd == C_AUTHENTICATE)))
 			caps_parse(s, ctx, p + 10, n - 10);
+		else if (line_verb_is(p, n, "CAPABILITY"))
+			return;
 		else
 			server_literal(s, p, n, cut);
 		return;

@@ -1189,6 +1189,28 @@ test_tag_reuse(void **unused)
 	assert_int_equal(ctr.unmatched_reply, 0);
 }
 
+/* Dovecot: the post-login capabilities come untagged before the login's OK. */
+static void
+test_post_login_capability(void **unused)
+{
+	static const struct step st[] = {
+		S("* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] ready\r\n"),
+		C("a1 LOGIN bob hunter2\r\n"),
+		S("* CAPABILITY IMAP4rev1 SORT THREAD=REFS\r\na1 OK Logged in\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_AUTH_OFFERED, .offered = TRI_YES,
+		  .mechs = "PLAIN LOGIN" },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "LOGIN",
+		  .user = "bob", .result = RES_SUCCESS, .secret = true,
+		  .offered = TRI_YES },
+		{ .kind = K_STARTTLS_OFFERED_NOT_USED, .offered = TRI_YES },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_DONE, "hunter2");
+}
+
 /* PREAUTH: already authenticated; LOGIN is no longer on offer. */
 static void
 test_preauth_and_bye(void **unused)
@@ -1381,6 +1403,7 @@ main(void)
 		cmocka_unit_test(test_end_without_reply),
 		cmocka_unit_test(test_lower_case),
 		cmocka_unit_test(test_tag_reuse),
+		cmocka_unit_test(test_post_login_capability),
 		cmocka_unit_test(test_preauth_and_bye),
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_mismatch),
