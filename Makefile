@@ -4,6 +4,8 @@
 #   make run        install missing Debian packages (as root), build, run over pcaps/
 #   make test       unit tests (cmocka), pcap regression tests, secret grep, ASan/UBSan pass
 #   make asan       build ./credleak-asan and the unit tests with ASan+UBSan
+#   make lint       cppcheck and clang-tidy over the project's C code
+#   make fuzz       libFuzzer harnesses (see below); make bench: the benchmark
 #   make pcaps      re-create the captures in pcaps/ (needs root: starts real servers)
 #   make clean
 
@@ -13,8 +15,9 @@ PKGS	 = libpcap libndpi json-c libgcrypt
 # and clients for the live test, cmocka for the unit tests).
 DEBS	 = build-essential pkg-config libpcap-dev libndpi-dev libjson-c-dev \
 	   libgcrypt20-dev
-TEST_DEBS = $(DEBS) libcmocka-dev python3 valgrind tcpdump postfix dovecot-core \
-	   dovecot-pop3d swaks openssl curl
+TEST_DEBS = $(DEBS) libcmocka-dev python3 valgrind cppcheck clang clang-tidy \
+	   libclang-rt-14-dev tcpdump postfix dovecot-core dovecot-pop3d \
+	   dovecot-imapd vsftpd lighttpd swaks openssl curl iproute2 time
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -Wwrite-strings \
@@ -41,7 +44,7 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 ALIB_OBJS = $(LIB_SRCS:%.c=$(ABUILD)/%.o)
 AUNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(ABUILD)/unit/%)
 
-.PHONY: all run test unit regress asan deps test-deps pcaps clean
+.PHONY: all run test unit regress lint asan deps test-deps pcaps clean
 
 all: credleak
 
@@ -91,7 +94,10 @@ unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(BUILD)
 
 regress: credleak
-	@sh tests/run-regress.sh ./credleak
+	@python3 tests/regress.py --bin ./credleak
+
+lint:
+	@sh tests/lint.sh
 
 pcaps:
 	@bash pcaps/make-pcaps.sh

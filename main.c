@@ -196,7 +196,7 @@ on_tick(void *arg)
 	if (!w->live)
 		return;
 	reasm_tick(w->reasm, now);
-	if (now - w->last_snap < 500000)
+	if (now - w->last_snap < 500000 || w->ws == NULL)
 		return;
 	w->last_snap = now;
 	workers_lock(w->ws);

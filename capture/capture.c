@@ -288,16 +288,17 @@ fail:
 }
 
 int
-live_run(struct live *l, pkt_cb cb, void (*tick)(void *), void *arg,
-    struct pkt_counters *c, atomic_int *stop, char *errbuf, size_t errlen)
+live_run(struct live *l, pkt_cb cb, void *cb_arg, void (*tick)(void *),
+    void *tick_arg, struct pkt_counters *c, atomic_int *stop, char *errbuf,
+    size_t errlen)
 {
-	struct live_ctx x = { l, cb, arg, c };
+	struct live_ctx x = { l, cb, cb_arg, c };
 	int rc;
 
 	while (!atomic_load(stop)) {
 		rc = pcap_dispatch(l->pc, -1, live_handler, (u_char *)(void *)&x);
 		if (tick != NULL)
-			tick(arg);
+			tick(tick_arg);
 		if (rc == PCAP_ERROR_BREAK)
 			continue;	/* woken up: look at *stop again */
 		if (rc < 0) {
@@ -320,6 +321,12 @@ live_get_stats(struct live *l, struct live_stats *s)
 		s->dropped = ps.ps_drop;
 		s->if_dropped = ps.ps_ifdrop;
 	}
+}
+
+void
+live_breakloop(struct live *l)
+{
+	pcap_breakloop(l->pc);	/* libpcap 1.10 wakes a blocked poll() */
 }
 
 void

@@ -50,15 +50,19 @@ struct live;
 struct live *live_open(const struct live_opts *o, char *errbuf, size_t errlen);
 
 /*
- * Hand packets to cb until *stop becomes non-zero (returns 0) or the
- * interface fails (returns -1 with a message).  tick(arg) runs at least
- * every 250 ms, packets or not.
+ * Hand packets to cb(pkt, cb_arg) until *stop becomes non-zero (returns 0)
+ * or the interface fails (returns -1 with a message).  tick(tick_arg) runs
+ * at least every 250 ms, packets or not.
  */
-int live_run(struct live *l, pkt_cb cb, void (*tick)(void *), void *arg,
-    struct pkt_counters *c, atomic_int *stop, char *errbuf, size_t errlen);
+int live_run(struct live *l, pkt_cb cb, void *cb_arg, void (*tick)(void *),
+    void *tick_arg, struct pkt_counters *c, atomic_int *stop, char *errbuf,
+    size_t errlen);
 
 /* Kernel counters so far. */
 void live_get_stats(struct live *l, struct live_stats *s);
+
+/* Make a blocked live_run() return at once (safe from another thread). */
+void live_breakloop(struct live *l);
 
 void live_close(struct live *l);
 

@@ -336,23 +336,30 @@ live_main(void *arg)
 			}
 			if (atomic_load(&w->stop))
 				break;
-			if ((s->l = live_open(&w->lopts, err, sizeof(err))) == NULL) {
-				fprintf(stderr, "credleak: worker %u: %s; retrying\n",
-				    s->i, err);
-				continue;
+			{
+				struct live *l = live_open(&w->lopts, err, sizeof(err));
+
+				if (l == NULL) {
+					fprintf(stderr, "credleak: worker %u: %s; "
+					    "retrying\n", s->i, err);
+					continue;
+				}
+				pthread_mutex_lock(&w->mu);
+				s->l = l;
+				pthread_mutex_unlock(&w->mu);
 			}
 			fprintf(stderr, "credleak: worker %u: %s reopened\n", s->i,
 			    w->lopts.iface);
 		}
-		if (live_run(s->l, d->cb, live_tick, s, &d->counters, &w->stop,
-		    err, sizeof(err)) != 0) {
+		if (live_run(s->l, d->cb, d->arg, live_tick, s, &d->counters,
+		    &w->stop, err, sizeof(err)) != 0) {
 			fprintf(stderr, "credleak: worker %u: %s; reopening in %d s\n",
 			    s->i, err, REOPEN_S);
 			pthread_mutex_lock(&w->mu);
 			d->iface_errors++;
-			pthread_mutex_unlock(&w->mu);
 			live_close(s->l);
 			s->l = NULL;
+			pthread_mutex_unlock(&w->mu);
 		}
 	}
 	return NULL;
@@ -397,8 +404,13 @@ workers_live_stop(struct workers *w)
 {
 	unsigned i;
 
-	/* Each worker sees the flag within one read timeout (250 ms). */
+	/* The flag, then a wake-up for any worker blocked in a read. */
 	atomic_store(&w->stop, 1);
+	pthread_mutex_lock(&w->mu);
+	for (i = 0; i < w->n; i++)
+		if (w->slot[i].l != NULL)
+			live_breakloop(w->slot[i].l);
+	pthread_mutex_unlock(&w->mu);
 	for (i = 0; i < w->n; i++) {
 		if (w->slot[i].started)
 			pthread_join(w->slot[i].th, NULL);

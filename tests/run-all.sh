@@ -7,6 +7,7 @@
 #      valgrind memcheck               tests/valgrind.sh
 #   4. all three again under ASan + UBSan (build-asan/, ./credleak-asan)
 #   5. static analysis                 tests/lint.sh (cppcheck, clang-tidy)
+#      fuzzing and benchmark smoke     make fuzz-smoke, make bench-smoke
 #   6. live servers (root only)        tests/e2e-servers.sh
 cd "$(dirname "$0")/.." || exit 1
 pass=0 fail=0 skip=0
@@ -33,6 +34,15 @@ sh tests/cli.sh ./credleak-asan | sed 's/cli/asan-cli/' | tee "$log/acli"; tally
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 sh tests/lint.sh | tee "$log/lint"; tally "$log/lint"
+
+# Short runs of every libFuzzer harness and the crash regressions, and the
+# benchmark at a few MiB, so neither rots (the real runs: make fuzz, bench).
+if command -v clang >/dev/null 2>&1; then
+	make --no-print-directory fuzz-smoke 2>&1 | grep -v '^CC \|^LD ' | tee "$log/fuzz"; tally "$log/fuzz"
+else
+	echo "SKIP fuzz-smoke: clang not installed (apt-get install clang libclang-rt-14-dev)"
+fi
+make --no-print-directory bench-smoke 2>&1 | tail -5 | tee "$log/bench"; tally "$log/bench"
 
 if [ -f tests/e2e-servers.sh ]; then
 	sh tests/e2e-servers.sh ./credleak | tee "$log/e2e"; tally "$log/e2e"
