@@ -460,9 +460,8 @@ auth_digest(struct cred *c, const uint8_t *p, size_t n)
 		}
 		if (eq_ci(p + ns, nl, "username") && q)
 			set_user_unquoted(c, p + vs, ve - vs);
-		else if (eq_ci(p + ns, nl, "username"))
-			set_user(c, p + vs, ve - vs);
-		else if (eq_ci(p + ns, nl, "username*") && c->user_len == 0)
+		else if (eq_ci(p + ns, nl, "username") ||
+		    (eq_ci(p + ns, nl, "username*") && c->user_len == 0))
 			set_user(c, p + vs, ve - vs);
 		else if (eq_ci(p + ns, nl, "userhash") &&
 		    eq_ci(p + vs, ve - vs, "true") && c->reason == NULL)
@@ -1042,7 +1041,7 @@ http_probe(enum dir dir, const uint8_t *p, size_t n, bool *sender_is_server)
 		k = (size_t)(sp - p) + 1;
 	}
 	for (i = 0; i < 8 && k + i < n; i++)
-		if (i < 7 ? p[k + i] != ver[i] : !is_digit(p[k + i]))
+		if (i < 7 ? p[k + i] != (uint8_t)ver[i] : !is_digit(p[k + i]))
 			return PROBE_NO;
 	if (i < 8)
 		return PROBE_NO;

@@ -27,6 +27,7 @@ if [ -n "$tidy" ]; then
 	checks="$checks,-bugprone-reserved-identifier,-bugprone-narrowing-conversions"
 	checks="$checks,-bugprone-assignment-in-if-condition"
 	checks="$checks,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling"
+	checks="$checks,-clang-analyzer-optin.performance.Padding"
 	"$tidy" -quiet --checks="$checks" $srcs -- $flags >"$log" 2>&1
 	if grep -qE '(warning|error):' "$log"; then
 		fail=$((fail + 1)); echo "FAIL lint clang-tidy"
