@@ -1,0 +1,637 @@
+#!/usr/bin/env python3
+"""run-bench.py - credleak's throughput benchmark against the libpcap floor.
+
+    run-bench.py [--size 1G] [--reps 5] [--capture FILE]     the bench
+    run-bench.py --scale [--scale-size 200M]                 ns per packet at
+                                                            1k/100k/1M flows
+    run-bench.py --smoke                                     4 MiB, one round,
+                                                            end to end
+
+The bench: the capture (made by bench/gen-bench.py into build/bench/ when
+missing, with its truth file) is read into the page cache, then every tool
+runs once per round, round-robin, --reps rounds in one sitting:
+
+    floor       build/bench/floor F          (bare pcap_next_ex loop)
+    tcpdump     tcpdump -n -r F -w /dev/null
+    credleak    ./credleak -q -r F           (one worker)
+    ndpiReader  ndpiReader -i F -q           (Debian libndpi-bin), if installed
+    dsniff      dsniff -n -p F               (Debian dsniff), if installed
+
+For each tool: median wall seconds, median CPU seconds (user+sys, from the
+wait4() rusage of the launcher, microsecond resolution), peak RSS (GNU time's
+%M: the tool's own ru_maxrss, not the Python launcher's image), Gbit/s and
+Mpackets/s over the captured bytes, and wall and CPU as a multiple of the
+floor's.  Then credleak's recall: its cleartext_credentials findings (of the
+last round) matched to the planted logins by client and server endpoints
+and username, by protocol and by how the secret was sent; decoys (logins
+inside STARTTLS) it reported; findings that match nothing; and whether any
+planted password, or its base64 / SASL PLAIN / HTTP Basic form, appears in
+its output.  A Markdown report goes to standard output and to
+build/bench/bench-results.md (JSON beside it).
+"""
+
+import argparse
+import base64
+import ipaddress
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+GNU_TIME = "/usr/bin/time"
+
+
+def parse_size(s):
+    s = s.strip()
+    mult = 1
+    if s[-1] in "kKmMgG":
+        mult = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[s[-1].lower()]
+        s = s[:-1]
+    return int(float(s) * mult)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def generate(path, size, seed, conc=None, drain=True, extra=()):
+    cmd = [sys.executable, os.path.join(HERE, "gen-bench.py"), "--out", path,
+           "--size", str(size), "--seed", str(seed)]
+    if conc is not None:
+        cmd += ["--flows-concurrent", str(conc)]
+    if not drain:
+        cmd += ["--no-drain"]
+    cmd += list(extra)
+    log("bench: generating %s (%s)" % (path, " ".join(cmd[2:])))
+    t0 = time.time()
+    subprocess.run(cmd, check=True)
+    log("bench: generated in %.1f s" % (time.time() - t0))
+
+
+def warm(path):
+    """Read the file once so every tool reads it from the page cache."""
+    with open(path, "rb", buffering=0) as f:
+        while f.read(1 << 24):
+            pass
+
+
+def have_gnu_time():
+    if not os.access(GNU_TIME, os.X_OK):
+        return False
+    try:
+        r = subprocess.run([GNU_TIME, "-f", "%M", "true"],
+                           capture_output=True, text=True)
+    except OSError:
+        return False
+    return r.returncode == 0 and r.stderr.strip().isdigit()
+
+
+def run_once(argv, stdout_path, stderr_path, use_time):
+    """Run argv; return dict(wall, cpu, rss_kib, rc, rss_exact)."""
+    tf = None
+    cmd = list(argv)
+    if use_time:
+        fd, tf = tempfile.mkstemp(prefix="bench-time.")
+        os.close(fd)
+        cmd = [GNU_TIME, "-f", "%M", "-o", tf] + cmd
+    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+    rss, exact = ru.ru_maxrss, False
+    if tf is not None:
+        with open(tf) as f:
+            lines = [x for x in f.read().split("\n") if x.strip()]
+        os.unlink(tf)
+        if lines and lines[-1].strip().isdigit():
+            rss, exact = int(lines[-1]), True
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_kib": rss,
+            "rc": p.returncode, "rss_exact": exact}
+
+
+def stem(name):
+    """A file name for a tool's output."""
+    return re.sub(r"[^A-Za-z0-9.]+", "_", name).strip("_")
+
+
+def credleak_variants(credleak, spec):
+    """Extra credleak runs: SPEC is ';'-separated option lists.  Options the
+    binary does not know (an older build) drop that variant."""
+    out, skipped = [], []
+    try:
+        helptext = subprocess.run([credleak, "--help"], capture_output=True,
+                                  text=True).stdout
+    except OSError:
+        helptext = ""
+    for v in (spec or "").split(";"):
+        opts = v.split()
+        if not opts:
+            continue
+        name = "credleak " + " ".join(opts)
+        unknown = [o for o in opts if o.startswith("--") and o not in helptext]
+        if unknown:
+            skipped.append((name, "this build has no %s" % " ".join(unknown)))
+        else:
+            out.append((name, opts))
+    return out, skipped
+
+
+def tools_for(capture, credleak, floor, peers, variants=()):
+    """[(name, argv, stdout file or None, note)], and skipped [(name, why)]."""
+    tools, skipped = [], []
+    tools.append(("floor", [floor, capture], "keep", ""))
+    if shutil.which("tcpdump"):
+        tools.append(("tcpdump", ["tcpdump", "-n", "-r", capture, "-w", "/dev/null"],
+                      None, ""))
+    else:
+        skipped.append(("tcpdump", "not installed (apt-get install tcpdump)"))
+    tools.append(("credleak", [credleak, "-q", "-r", capture], "keep", ""))
+    for name, opts in variants:
+        tools.append((name, [credleak] + opts + ["-q", "-r", capture], "keep", ""))
+    if peers:
+        nd = shutil.which("ndpiReader")
+        if nd:
+            tools.append(("ndpiReader", [nd, "-i", capture, "-q"], None, ""))
+        else:
+            skipped.append(("ndpiReader", "not installed (apt-get install libndpi-bin)"))
+        ds = shutil.which("dsniff") or (os.path.exists("/usr/sbin/dsniff") and
+                                        "/usr/sbin/dsniff")
+        if ds:
+            tools.append(("dsniff", [ds, "-n", "-p", capture], None, ""))
+        else:
+            skipped.append(("dsniff", "not installed (apt-get install dsniff)"))
+    return tools, skipped
+
+
+def bench_rounds(tools, reps, outdir, use_time):
+    """Round-robin: every tool once per round.  Returns {name: [runs]}."""
+    res = {name: [] for name, *_ in tools}
+    for r in range(reps):
+        for name, argv, keep, _ in tools:
+            out = os.path.join(outdir, "%s.out" % stem(name)) if keep else os.devnull
+            err = os.path.join(outdir, "%s.err" % stem(name))
+            x = run_once(argv, out, err, use_time)
+            res[name].append(x)
+            log("bench: round %d/%d %-10s %7.3f s wall %7.3f s cpu %8d KiB rc %d"
+                % (r + 1, reps, name, x["wall"], x["cpu"], x["rss_kib"], x["rc"]))
+    return res
+
+
+def floor_counts(outdir):
+    with open(os.path.join(outdir, "floor.out")) as f:
+        m = re.search(r"floor: (\d+) packets, (\d+) bytes", f.read())
+    if not m:
+        raise SystemExit("bench: the floor printed no counts")
+    return int(m.group(1)), int(m.group(2))
+
+
+# --- recall -------------------------------------------------------------------
+def norm_ip(s):
+    try:
+        return str(ipaddress.ip_address(s))
+    except ValueError:
+        return s
+
+
+def decoded_protocols(credleak):
+    """Decoders the credleak under test has, from the decoders/registry.c
+    beside the binary, else this tree's (best effort)."""
+    for d in (os.path.dirname(os.path.abspath(credleak)), ROOT):
+        try:
+            with open(os.path.join(d, "decoders", "registry.c")) as f:
+                return set(re.findall(r"&(\w+)_decoder\b", f.read()))
+        except OSError:
+            continue
+    return None
+
+
+def secret_forms(t):
+    pw = "Bench-pw-%s-x" % t["username"][4:]
+    u = t["username"]
+    forms = [pw, base64.b64encode(pw.encode()).decode(),
+             base64.b64encode(("\0%s\0%s" % (u, pw)).encode()).decode(),
+             base64.b64encode(("%s:%s" % (u, pw)).encode()).decode()]
+    return forms
+
+
+def recall(truth_path, alerts_path, extra_text_paths, credleak):
+    truth = []
+    with open(truth_path) as f:
+        for line in f:
+            if line.strip():
+                t = json.loads(line)
+                # A login the capture ended in the middle of (--no-drain).
+                if t.get("complete", True):
+                    truth.append(t)
+    alerts = []
+    bad_lines = 0
+    with open(alerts_path, errors="replace") as f:
+        for line in f:
+            try:
+                alerts.append(json.loads(line))
+            except ValueError:
+                bad_lines += 1
+    creds = [a for a in alerts if a.get("kind") == "cleartext_credentials"]
+
+    def ep(ip, port):
+        return (norm_ip(ip), int(port))
+
+    found_keys = set()
+    by_flow = set()
+    planted_flows = set()
+    for a in creds:
+        c = ep(a.get("src_ip"), a.get("src_port", 0))
+        s = ep(a.get("dest_ip"), a.get("dest_port", 0))
+        user = (a.get("credential") or {}).get("username")
+        found_keys.add((c, s, user))
+        by_flow.add((c, s))
+    planted = [t for t in truth if not t["decoy"]]
+    decoys = [t for t in truth if t["decoy"]]
+    matched_keys = set()
+    per_proto, per_variant = {}, {}
+    decoded = decoded_protocols(credleak)
+    for t in planted:
+        key = (ep(t["client_ip"], t["client_port"]),
+               ep(t["server_ip"], t["server_port"]), t["username"])
+        hit = key in found_keys
+        if hit:
+            matched_keys.add(key)
+        pp = per_proto.setdefault(t["proto"], [0, 0])
+        pp[1] += 1
+        pp[0] += hit
+        # How the secret was sent: over the protocols with a decoder.
+        if decoded is None or t["proto"] in decoded:
+            pv = per_variant.setdefault(t["variant"], [0, 0])
+            pv[1] += 1
+            pv[0] += hit
+    for t in planted:
+        planted_flows.add((ep(t["client_ip"], t["client_port"]),
+                           ep(t["server_ip"], t["server_port"])))
+    # Findings on a planted login's connection without its username: the
+    # flow was picked up mid-way (evicted, then seen again) after USER.
+    flow_only = sum(1 for (c, s, u) in found_keys - matched_keys
+                    if (c, s) in planted_flows)
+    decoy_hits = [t for t in decoys
+                  if (ep(t["client_ip"], t["client_port"]),
+                      ep(t["server_ip"], t["server_port"])) in by_flow]
+    unexpected = len(found_keys - matched_keys)
+    # Secrets in any output.
+    text = ""
+    for p in [alerts_path] + list(extra_text_paths):
+        try:
+            with open(p, errors="replace") as f:
+                text += f.read()
+        except OSError:
+            pass
+    leaks = 0
+    for t in truth:
+        if any(s in text for s in secret_forms(t)):
+            leaks += 1
+    hits = sum(v[0] for v in per_proto.values())
+    d_hits = sum(v[0] for k, v in per_proto.items() if decoded and k in decoded)
+    d_total = sum(v[1] for k, v in per_proto.items() if decoded and k in decoded)
+    return {
+        "planted": len(planted), "found": hits,
+        "recall": hits / len(planted) if planted else 0.0,
+        "decoded_protocols": sorted(decoded) if decoded is not None else None,
+        "planted_decoded": d_total, "found_decoded": d_hits,
+        "recall_decoded": d_hits / d_total if d_total else None,
+        "per_proto": per_proto, "per_variant": per_variant,
+        "decoys": len(decoys), "decoys_reported": len(decoy_hits),
+        "decoys_reported_list": [t["client"] + " " + t["proto"] for t in decoy_hits][:10],
+        "cleartext_findings": len(creds), "unexpected": unexpected,
+        "flow_only": flow_only,
+        "alerts": len(alerts), "bad_json_lines": bad_lines,
+        "leaks": leaks,
+    }
+
+
+# --- report -------------------------------------------------------------------
+def fmt_table(rows, header):
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join("---:" if i else "---" for i in range(len(header))) + "|"]
+    for r in rows:
+        out.append("| " + " | ".join(str(x) for x in r) + " |")
+    return "\n".join(out)
+
+
+def summarize(res, packets, nbytes):
+    med = {}
+    for name, runs in res.items():
+        med[name] = {
+            "wall": statistics.median(r["wall"] for r in runs),
+            "cpu": statistics.median(r["cpu"] for r in runs),
+            "rss_kib": statistics.median(r["rss_kib"] for r in runs),
+            "rss_exact": all(r["rss_exact"] for r in runs),
+            "rc": sorted(set(r["rc"] for r in runs)),
+            "walls": [round(r["wall"], 4) for r in runs],
+        }
+    fw = med["floor"]["wall"]
+    fc = med["floor"]["cpu"]
+    rows = []
+    for name, m in med.items():
+        w = m["wall"]
+        rows.append([
+            name, "%.3f" % w, "%.3f" % m["cpu"],
+            ("%.1f" if m["rss_exact"] else "~%.1f") % (m["rss_kib"] / 1024),
+            "%.2f" % (nbytes * 8 / w / 1e9), "%.3f" % (packets / w / 1e6),
+            "%.0f" % (w / packets * 1e9),
+            "%.2f" % (w / fw), "%.2f" % (m["cpu"] / fc if fc > 0 else 0),
+            ",".join(str(x) for x in m["rc"])])
+    return med, rows
+
+
+def report_bench(args, capture, packets, nbytes, med, rows, skipped, rec, reps,
+                 note):
+    lines = []
+    lines.append("## credleak benchmark\n")
+    lines.append("Capture `%s`: %.1f MiB file, %d packets, %d captured bytes "
+                 "(%.0f bytes/packet); %d rounds, round-robin; medians.\n"
+                 % (os.path.relpath(capture, ROOT), os.path.getsize(capture) / 2**20,
+                    packets, nbytes, nbytes / packets, reps))
+    lines.append(fmt_table(rows, ["tool", "wall s", "CPU s (user+sys)",
+                                  "peak RSS MiB", "Gbit/s", "Mpkt/s", "ns/pkt",
+                                  "wall x floor", "CPU x floor", "exit"]))
+    lines.append("")
+    for name, why in skipped:
+        lines.append("- %s skipped: %s" % (name, why))
+    lines.append("- " + note)
+    lines.append("- wall per round: " + "; ".join(
+        "%s %s" % (n, m["walls"]) for n, m in med.items()))
+    if not all(m["rss_exact"] for m in med.values()):
+        lines.append("- `~` RSS: from wait4(), includes the launcher's image "
+                     "(GNU time missing: apt-get install time)")
+    if rec is not None:
+        lines.append("\n### credleak recall on the planted logins\n")
+        lines.append("Planted %d logins: credleak reported %d (recall %.1f %%)."
+                     % (rec["planted"], rec["found"], 100 * rec["recall"]))
+        if rec["recall_decoded"] is not None:
+            lines.append("Over the protocols with a decoder now (%s): %d of %d "
+                         "(recall %.1f %%)." % (", ".join(rec["decoded_protocols"]),
+                                                rec["found_decoded"], rec["planted_decoded"],
+                                                100 * rec["recall_decoded"]))
+        lines.append("Decoys (login inside STARTTLS): %d planted, %d reported as "
+                     "cleartext_credentials%s." % (
+                         rec["decoys"], rec["decoys_reported"],
+                         (" (" + ", ".join(rec["decoys_reported_list"]) + ")")
+                         if rec["decoys_reported"] else ""))
+        lines.append("cleartext_credentials findings: %d, matching no planted "
+                     "login: %d (of which %d on a planted login's connection "
+                     "but without its username); alerts in all: %d; planted "
+                     "passwords (or their base64/SASL/Basic forms) found in "
+                     "credleak's output: %d."
+                     % (rec["cleartext_findings"], rec["unexpected"],
+                        rec["flow_only"], rec["alerts"], rec["leaks"]))
+        lines.append("")
+        dec = set(rec["decoded_protocols"] or [])
+        lines.append(fmt_table(
+            [[p, v[1], v[0], "%.1f %%" % (100 * v[0] / v[1]),
+              "yes" if p in dec else "not yet"]
+             for p, v in sorted(rec["per_proto"].items())],
+            ["protocol", "planted", "found", "recall", "decoder"]))
+        lines.append("")
+        lines.append(fmt_table(
+            [[p, v[1], v[0], "%.1f %%" % (100 * v[0] / v[1])]
+             for p, v in sorted(rec["per_variant"].items())],
+            ["secret sent (decoded protocols)", "planted", "found", "recall"]))
+        for name, v in rec.get("variants", {}).items():
+            lines.append("\n`%s`: %d/%d found (%s over decoded protocols), "
+                         "decoys reported %d, unmatched findings %d, leaks %d"
+                         % (name, v["found"], v["planted"],
+                            "%.1f %%" % (100 * v["recall_decoded"])
+                            if v["recall_decoded"] is not None else "n/a",
+                            v["decoys_reported"], v["unexpected"], v["leaks"]))
+        lines.append("\nrecall: %d/%d planted logins found (%.1f %%), decoys "
+                     "reported %d/%d" % (rec["found"], rec["planted"],
+                                          100 * rec["recall"],
+                                          rec["decoys_reported"], rec["decoys"]))
+    return "\n".join(lines)
+
+
+def machine_note(load0):
+    load1 = os.getloadavg()[0]
+    n = os.cpu_count() or 1
+    note = ("machine: %d CPUs, load average %.2f before the rounds, %.2f after"
+            % (n, load0, load1))
+    if max(load0, load1) > 0.5:
+        note += (": other work was running, so wall times carry its noise; "
+                 "the CPU columns are the steadier measure")
+    return note
+
+
+def do_bench(args):
+    outdir = os.path.abspath(args.outdir)
+    os.makedirs(outdir, exist_ok=True)
+    capture = args.capture or os.path.join(outdir, "bench-%s.pcap" % args.size)
+    truth = capture + ".truth.jsonl"
+    if args.regen or not (os.path.exists(capture) and os.path.exists(truth)):
+        generate(capture, args.size, args.seed, extra=args.gen_extra)
+    use_time = have_gnu_time()
+    if not use_time:
+        log("bench: %s missing (apt-get install time): peak RSS from wait4() "
+            "includes the launcher" % GNU_TIME)
+    variants, vskipped = credleak_variants(args.credleak, args.variants)
+    tools, skipped = tools_for(capture, args.credleak, args.floor, not args.no_peers,
+                               variants)
+    skipped += vskipped
+    for name, why in skipped:
+        log("bench: %s skipped: %s" % (name, why))
+    warm(capture)
+    load0 = os.getloadavg()[0]
+    res = bench_rounds(tools, args.reps, outdir, use_time)
+    note = machine_note(load0)
+    packets, nbytes = floor_counts(outdir)
+    med, rows = summarize(res, packets, nbytes)
+    rec = recall(truth, os.path.join(outdir, "credleak.out"),
+                 [os.path.join(outdir, "credleak.err")], args.credleak)
+    rec["variants"] = {}
+    for name, _ in variants:
+        rec["variants"][name] = recall(
+            truth, os.path.join(outdir, "%s.out" % stem(name)),
+            [os.path.join(outdir, "%s.err" % stem(name))], args.credleak)
+    text = report_bench(args, capture, packets, nbytes, med, rows, skipped, rec,
+                        args.reps, note)
+    print(text, flush=True)
+    with open(os.path.join(outdir, "bench-results.md"), "w") as f:
+        f.write(text + "\n")
+    with open(os.path.join(outdir, "bench-results.json"), "w") as f:
+        json.dump({"capture": capture, "packets": packets, "bytes": nbytes,
+                   "reps": args.reps, "median": med, "runs": res,
+                   "skipped": skipped, "recall": rec}, f, indent=1)
+    return med, rec
+
+
+# --- scale --------------------------------------------------------------------
+SUMMARY_RE = {
+    "flows": r"(\d+) flows \(",
+    "at_once": r"(\d+) at once at most",
+    "evicted": r"eviction (\d+)",
+    "memcap_evictions": r", evictions (\d+)",
+    "refused": r"refused (\d+)",
+    "peak_rss": r"peak RSS (\d+) KiB",
+    "ended_fin": r"ended by FIN (\d+)",
+}
+
+
+def parse_summary(path):
+    with open(path, errors="replace") as f:
+        s = f.read()
+    out = {}
+    for k, rx in SUMMARY_RE.items():
+        m = re.search(rx, s)
+        out[k] = int(m.group(1)) if m else None
+    return out
+
+
+def do_scale(args):
+    """Captures with 1k, 100k, 1M connections open at once, cut at the size
+    with connections still open (no drain: closing a million connections
+    would be most of the file).  At least --scale-bytes-per-flow bytes per
+    connection, so the big pools still carry traffic after the fill."""
+    outdir = os.path.abspath(args.outdir)
+    os.makedirs(outdir, exist_ok=True)
+    use_time = have_gnu_time()
+    rows = []
+    data = []
+    load0 = os.getloadavg()[0]
+    for conc in [int(x) for x in args.scale_flows.split(",")]:
+        size = max(parse_size(args.scale_size), conc * args.scale_bytes_per_flow)
+        cap = os.path.join(outdir, "scale-%d-%d.pcap" % (conc, size))
+        if args.regen or not os.path.exists(cap):
+            generate(cap, size, args.seed, conc, drain=False)
+        warm(cap)
+        # Defaults, then caps large enough for the pool (no eviction).
+        big = ["--memcap", "4G"]
+        if conc * 2 > 262144:
+            big = ["--max-flows", str(2 * conc)] + big
+        variants = [("credleak -r F", [args.credleak, "-r", cap]),
+                    ("credleak %s -r F" % " ".join(big),
+                     [args.credleak] + big + ["-r", cap])]
+        tools = [("floor", [args.floor, cap], "keep", "")]
+        for i, (name, argv) in enumerate(variants):
+            tools.append(("credleak%d" % i, argv, "keep", name))
+        res = bench_rounds(tools, args.reps, outdir, use_time)
+        packets, nbytes = floor_counts(outdir)
+        fw = statistics.median(r["wall"] for r in res["floor"])
+        fc = statistics.median(r["cpu"] for r in res["floor"])
+        for i, (name, _) in enumerate(variants):
+            runs = res["credleak%d" % i]
+            w = statistics.median(r["wall"] for r in runs)
+            c = statistics.median(r["cpu"] for r in runs)
+            rss = statistics.median(r["rss_kib"] for r in runs)
+            # The summary of this variant's last round.
+            sm = parse_summary(os.path.join(outdir, "credleak%d.err" % i))
+            rc = sorted(set(r["rc"] for r in runs))
+            row = {"concurrent": conc, "run": name, "capture": cap,
+                   "packets": packets, "bytes": nbytes,
+                   "floor_ns": fw / packets * 1e9, "floor_cpu_ns": fc / packets * 1e9,
+                   "ns": w / packets * 1e9, "cpu_ns": c / packets * 1e9,
+                   "ratio": w / fw, "cpu_ratio": c / fc if fc else 0,
+                   "rss_mib": rss / 1024, "rc": rc, **sm}
+            data.append(row)
+            rows.append([conc, "`%s`" % name, packets, "%.0f" % (nbytes / packets),
+                         sm["flows"], sm["at_once"],
+                         "%.0f" % row["floor_ns"], "%.0f" % row["ns"],
+                         "%.0f" % row["floor_cpu_ns"], "%.0f" % row["cpu_ns"],
+                         "%.2f" % row["ratio"], "%.2f" % row["cpu_ratio"],
+                         "%.0f" % row["rss_mib"], sm["evicted"], sm["refused"],
+                         ",".join(map(str, rc))])
+    text = ("## credleak at scale (%d rounds each, medians)\n\n" % args.reps +
+            fmt_table(rows, ["open at once", "run", "packets", "bytes/pkt",
+                             "flows seen", "at once (credleak)",
+                             "floor ns/pkt", "credleak ns/pkt",
+                             "floor CPU ns/pkt", "credleak CPU ns/pkt",
+                             "wall x floor", "CPU x floor", "peak RSS MiB",
+                             "evicted", "refused", "exit"]) +
+            "\n\n- " + machine_note(load0) + "\n- captures end with every "
+            "connection still open (no drain); each has at least %d bytes per "
+            "connection of the pool" % args.scale_bytes_per_flow)
+    print(text, flush=True)
+    with open(os.path.join(outdir, "scale-results.md"), "w") as f:
+        f.write(text + "\n")
+    with open(os.path.join(outdir, "scale-results.json"), "w") as f:
+        json.dump(data, f, indent=1)
+
+
+# --- smoke --------------------------------------------------------------------
+def do_smoke(args):
+    ok = True
+    why = []
+    # Its own folder: a smoke run beside a bench run must not mix files.
+    args.outdir = os.path.join(os.path.abspath(args.outdir), "smoke")
+    args.capture = os.path.join(args.outdir, "smoke-4M.pcap")
+    args.size = "4M"
+    args.regen = True
+    # More logins than the bench's few percent: every protocol shows up.
+    args.gen_extra = ["--login-share", "0.25", "--decoy-share", "0.05"]
+    try:
+        med, rec = do_bench(args)
+        if "credleak" not in med or med["credleak"]["rc"] != [0]:
+            ok = False
+            why.append("credleak exit status %s" % med.get("credleak", {}).get("rc"))
+        if med["floor"]["rc"] != [0]:
+            ok = False
+            why.append("floor exit status %s" % med["floor"]["rc"])
+        if rec is None or rec["planted"] == 0 or "recall" not in rec:
+            ok = False
+            why.append("no recall reported")
+    except Exception as e:  # the smoke test reports, never raises
+        ok = False
+        why.append("%s: %s" % (type(e).__name__, e))
+    for w in why:
+        print("bench-smoke: FAIL: %s" % w)
+    print("bench-smoke: %d passed, %d failed" % (1 if ok else 0, 0 if ok else 1))
+    return 0 if ok else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--size", default=os.environ.get("BENCH_SIZE", "1G"))
+    ap.add_argument("--reps", type=int, default=None,
+                    help="rounds (default 5; 1 for --smoke, 3 for --scale)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--capture", help="use this capture (and FILE.truth.jsonl)")
+    ap.add_argument("--regen", action="store_true", help="generate even if present")
+    ap.add_argument("--outdir", default=os.path.join(ROOT, "build", "bench"))
+    ap.add_argument("--credleak", default=os.path.join(ROOT, "credleak"))
+    ap.add_argument("--floor", default=os.path.join(ROOT, "build", "bench", "floor"))
+    ap.add_argument("--no-peers", action="store_true", help="no ndpiReader, dsniff")
+    ap.add_argument("--variants", default=os.environ.get(
+        "BENCH_CREDLEAK_VARIANTS", "--memcap 1G;--memcap 1G --no-ndpi"),
+        help="extra credleak runs, ';'-separated option lists (default "
+             "'--memcap 1G;--memcap 1G --no-ndpi'; '' for none)")
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--scale", action="store_true")
+    ap.add_argument("--scale-size", default=os.environ.get("BENCH_SCALE_SIZE", "200M"))
+    ap.add_argument("--scale-flows", default="1000,100000,1000000")
+    ap.add_argument("--scale-bytes-per-flow", type=int, default=600)
+    args = ap.parse_args()
+    args.gen_extra = []
+    if args.reps is None:
+        args.reps = 1 if args.smoke else 3 if args.scale else 5
+    for b in (args.credleak, args.floor):
+        if not os.access(b, os.X_OK):
+            print("bench: %s not built" % b)
+            if args.smoke:
+                print("bench-smoke: 0 passed, 1 failed")
+            return 1
+    if args.smoke:
+        return do_smoke(args)
+    if args.scale:
+        do_scale(args)
+        return 0
+    do_bench(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
