@@ -1,13 +1,59 @@
 /*
  * line.c - shared line splitter (see line.h).
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "line.h"
 
+/*
+ * Buffers for split lines, shared by every flow of every worker: a line
+ * split across segments is common (DATA bodies, long headers) and must not
+ * cost a malloc each time.  The pool is bounded; beyond it buffers are
+ * freed.
+ */
+#define LINE_POOL_MAX	256
+
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint8_t *pool[LINE_POOL_MAX];
+static size_t npool;
+
+static uint8_t *
+buf_get(void)
+{
+	uint8_t *b = NULL;
+
+	pthread_mutex_lock(&pool_mu);
+	if (npool > 0)
+		b = pool[--npool];
+	pthread_mutex_unlock(&pool_mu);
+	return b != NULL ? b : malloc(LINE_MAX_LEN);
+}
+
+/* The buffer back to the pool; its bytes were wiped by the caller. */
+static void
+buf_put(struct line_splitter *ls)
+{
+	uint8_t *b = ls->buf;
+
+	ls->buf = NULL;
+	if (b == NULL)
+		return;
+	pthread_mutex_lock(&pool_mu);
+	if (npool < LINE_POOL_MAX) {
+		pool[npool++] = b;
+		b = NULL;
+	}
+	pthread_mutex_unlock(&pool_mu);
+	free(b);
+}
+
 void
 line_init(struct line_splitter *ls)
 {
+	if (ls->buf != NULL)
+		line_wipe(ls);
 	ls->len = 0;
 	ls->raw_left = 0;
 	ls->discarding = false;
@@ -31,15 +77,22 @@ line_gap(struct line_splitter *ls, size_t missing)
 		ls->raw_left = 0;
 	}
 	/* Whatever follows a hole starts mid-line: resync at the next LF. */
-	memset(ls->buf, 0, ls->len);
+	if (ls->buf != NULL) {
+		explicit_bzero(ls->buf, ls->len > ls->held ? ls->len : ls->held);
+		buf_put(ls);
+	}
 	ls->len = 0;
+	ls->held = 0;
 	ls->discarding = true;
 }
 
 void
 line_wipe(struct line_splitter *ls)
 {
-	explicit_bzero(ls->buf, sizeof(ls->buf));
+	if (ls->buf != NULL) {
+		explicit_bzero(ls->buf, LINE_MAX_LEN);
+		buf_put(ls);
+	}
 	ls->len = 0;
 	ls->held = 0;
 }
@@ -66,6 +119,8 @@ line_next(struct line_splitter *ls, const uint8_t **pp, size_t *np,
 		/* The copied line handed out last time is no longer needed. */
 		explicit_bzero(ls->buf, ls->held);
 		ls->held = 0;
+		if (ls->len == 0)
+			buf_put(ls);
 	}
 
 	if (ls->raw_left > 0) {
@@ -111,6 +166,19 @@ line_next(struct line_splitter *ls, const uint8_t **pp, size_t *np,
 		return LINE_OK;
 	}
 
+	if (ls->buf == NULL && (ls->buf = buf_get()) == NULL) {
+		/* No memory for the split line: drop it as if too long. */
+		ls->len = 0;
+		if (lf != NULL) {
+			*pp = lf + 1;
+			*np = n - take - 1;
+		} else {
+			*pp = p + n;
+			*np = 0;
+			ls->discarding = true;
+		}
+		return LINE_NEED;
+	}
 	if (ls->len + take > LINE_MAX_LEN) {
 		/* Too long: deliver the first LINE_MAX_LEN bytes, drop the rest. */
 		size_t room = LINE_MAX_LEN - ls->len;

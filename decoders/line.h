@@ -24,7 +24,7 @@ struct line_splitter {
 	size_t	 raw_left;	/* raw mode: bytes still to hand over untouched */
 	bool	 discarding;	/* after an overflow or gap: drop up to the next LF */
 	size_t	 held;		/* length of the copied line last returned, wiped on the next call */
-	uint8_t	 buf[LINE_MAX_LEN];
+	uint8_t	*buf;		/* LINE_MAX_LEN bytes from a shared pool, only while a line is split */
 };
 
 enum line_ev {
@@ -56,7 +56,7 @@ void line_set_raw(struct line_splitter *ls, size_t n);
 /* `missing` bytes were lost: drop the partial line and resync at the next LF. */
 void line_gap(struct line_splitter *ls, size_t missing);
 
-/* Wipe held bytes (they may be part of a secret). */
+/* Wipe held bytes (they may be part of a secret) and give the buffer back. */
 void line_wipe(struct line_splitter *ls);
 
 /* Whether the next byte starts a line (nothing partial held, not discarding, not raw). */

@@ -54,6 +54,7 @@ struct flow {
 #define RBUF_POOL_MAX	64
 #define EXPIRE_PER_PACKET 4
 #define NDPI_PACKETS	4	/* payload packets nDPI may see before the probes decide */
+#define GATE_BYTES	65536	/* bytes per direction handed on only once acknowledged */
 
 struct slab {
 	struct slab	*next;
@@ -71,8 +72,8 @@ struct reasm {
 	struct flow		*lru_head, *lru_tail;
 	struct flow		*free_flows;
 	struct slab		*slabs;
-	struct rbuf		*free_rbufs;
-	size_t			 nfree_rbufs;
+	struct rbuf		*free_rbufs[2];	/* small and large windows */
+	size_t			 nfree_rbufs[2];
 	uint64_t		 next_id;
 	uint64_t		 now;		/* latest packet time seen */
 	uint64_t		 cur_ts;	/* time stamped on findings */
@@ -237,20 +238,29 @@ mem_reserve(struct reasm *r, size_t n, const struct flow *keep)
 	return true;
 }
 
-static struct rbuf *
-rbuf_get(struct reasm *r, const struct flow *keep)
+static size_t
+rbuf_bytes(uint32_t cap)
 {
+	return sizeof(struct rbuf) + cap;
+}
+
+/* A window of cap bytes (RBUF_SMALL or RBUF_SIZE), from the pool if it can. */
+static struct rbuf *
+rbuf_get(struct reasm *r, const struct flow *keep, uint32_t cap)
+{
+	int k = cap > RBUF_SMALL;
 	struct rbuf *b;
 
-	if ((b = r->free_rbufs) != NULL) {
-		r->free_rbufs = b->next;
-		r->nfree_rbufs--;
+	if ((b = r->free_rbufs[k]) != NULL) {
+		r->free_rbufs[k] = b->next;
+		r->nfree_rbufs[k]--;
 	} else {
-		if (!mem_reserve(r, sizeof(*b), keep))
+		if (!mem_reserve(r, rbuf_bytes(cap), keep))
 			return NULL;
-		if ((b = malloc(sizeof(*b))) == NULL)
+		if ((b = malloc(rbuf_bytes(cap))) == NULL)
 			return NULL;
-		mem_add(r, sizeof(*b));
+		mem_add(r, rbuf_bytes(cap));
+		b->cap = cap;
 	}
 	b->nr = 0;
 	b->used = 0;
@@ -261,19 +271,41 @@ rbuf_get(struct reasm *r, const struct flow *keep)
 static void
 rbuf_put(struct reasm *r, struct rbuf *b)
 {
+	int k;
+
 	if (b == NULL)
 		return;
 	/* The window may have held an AUTH line. */
 	explicit_bzero(b->data, b->used);
 	b->used = 0;
-	if (r->nfree_rbufs < RBUF_POOL_MAX) {
-		b->next = r->free_rbufs;
-		r->free_rbufs = b;
-		r->nfree_rbufs++;
+	k = b->cap > RBUF_SMALL;
+	if (r->nfree_rbufs[k] < RBUF_POOL_MAX) {
+		b->next = r->free_rbufs[k];
+		r->free_rbufs[k] = b;
+		r->nfree_rbufs[k]++;
 		return;
 	}
-	r->ctr.mem_in_use -= sizeof(*b);
+	r->ctr.mem_in_use -= rbuf_bytes(b->cap);
 	free(b);
+}
+
+/* Make h's window large enough for a segment needing `need` bytes. */
+static bool
+rbuf_grow(struct reasm *r, struct flow *f, struct half *h, size_t need)
+{
+	struct rbuf *b;
+
+	if (need <= h->buf->cap || h->buf->cap >= RBUF_SIZE)
+		return true;	/* fits, or the largest already: tcp.c copes */
+	if ((b = rbuf_get(r, f, RBUF_SIZE)) == NULL)
+		return false;
+	{
+		struct rbuf *old = h->buf;
+
+		half_move(h, b);
+		rbuf_put(r, old);
+	}
+	return true;
 }
 
 static void
@@ -429,6 +461,14 @@ deliver_upto(struct reasm *r, struct flow *f, enum dir d, uint32_t upto, bool al
 	if (!all && (h->flags & H_FIN) && seq_diff(upto, h->fin_seq) > 0)
 		upto = h->fin_seq;
 	half_deliver(h, upto, all, &r->ctr, &out);
+	/*
+	 * An emptied window goes back to the pool at once: a flow holds
+	 * memory only while bytes wait, not for its whole life.
+	 */
+	if (f->state == F_DECODE && h->buf != NULL && h->buf->nr == 0) {
+		rbuf_put(r, h->buf);
+		h->buf = NULL;
+	}
 }
 
 /* Hand on what the receiver of direction d has acknowledged (or all). */
@@ -440,7 +480,7 @@ deliver(struct reasm *r, struct flow *f, enum dir d, bool all)
 
 	if (all)
 		deliver_upto(r, f, d, 0, true);
-	else if (f->ack_seen[!d]) {
+	else if (f->ack_seen[!d] && h->delivered < GATE_BYTES) {
 		if (h->flags & H_ACKED)
 			deliver_upto(r, f, d, h->acked, false);
 	} else
@@ -804,6 +844,19 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 	 * no nDPI memory; nDPI 4.2 classifies from payload without the
 	 * handshake.
 	 */
+	/*
+	 * A flow that opens with a TLS record (0x16 handshake, 0x17 data:
+	 * RFC 8446 §5.1) is encrypted from its first byte: no decoder of ours
+	 * can read it, so it costs neither nDPI nor a window.  Upgrades
+	 * (STARTTLS) start in clear and are not affected.
+	 */
+	if (f->state == F_CLASSIFY && f->first_dir == 0xff && p->payload_len >= 3 &&
+	    (p->payload[0] == 0x16 || p->payload[0] == 0x17) &&
+	    p->payload[1] == 0x03 && p->payload[2] <= 0x04) {
+		f->state = F_IGNORED;
+		r->ctr.flows_ignored++;
+		goto flags;
+	}
 	if (f->state == F_CLASSIFY && f->nflow == NULL && f->ndpi == NDPI_PENDING &&
 	    p->payload_len > 0 && r->cls != NULL && mem_reserve(r, cls_flow_size(), f) &&
 	    (f->nflow = cls_flow_new(r->cls)) != NULL)
@@ -846,7 +899,19 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 
 		if (f->first_dir == 0xff)
 			f->first_dir = (uint8_t)d;
-		if (h->buf == NULL && (h->buf = rbuf_get(r, f)) == NULL) {
+		/*
+		 * Past the first GATE_BYTES of a direction (where logins and
+		 * upgrades happen) bytes in order go to the decoder at once,
+		 * without waiting for the receiver's ACK and without a copy:
+		 * bulk data costs no window.
+		 */
+		if (f->state == F_DECODE && h->delivered >= GATE_BYTES &&
+		    half_pass(h, seq, p->payload, p->payload_len, &r->ctr, &hs))
+			goto flags;
+		if ((h->buf == NULL && (h->buf = rbuf_get(r, f,
+		    half_need(h, seq, p->payload_len) > RBUF_SMALL ? RBUF_SIZE :
+		    RBUF_SMALL)) == NULL) ||
+		    !rbuf_grow(r, f, h, half_need(h, seq, p->payload_len))) {
 			r->ctr.memcap_refused++;
 			if (f->state == F_DECODE)
 				detach(r, f);
@@ -866,7 +931,8 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 			if (f->packets < UINT8_MAX)
 				f->packets++;
 			try_classify(r, f, false);
-		} else if (f->state == F_DECODE && !f->ack_seen[!d])
+		} else if (f->state == F_DECODE &&
+		    (!f->ack_seen[!d] || h->delivered >= GATE_BYTES))
 			deliver(r, f, d, false);
 	}
 flags:
@@ -957,6 +1023,7 @@ reasm_free(struct reasm *r)
 {
 	struct slab *s;
 	struct rbuf *b;
+	int k;
 
 	if (r == NULL)
 		return;
@@ -965,9 +1032,11 @@ reasm_free(struct reasm *r)
 		r->slabs = s->next;
 		free(s);
 	}
-	while ((b = r->free_rbufs) != NULL) {
-		r->free_rbufs = b->next;
-		free(b);
+	for (k = 0; k < 2; k++) {
+		while ((b = r->free_rbufs[k]) != NULL) {
+			r->free_rbufs[k] = b->next;
+			free(b);
+		}
 	}
 	free(r->buckets);
 	cls_engine_free(r->cls);

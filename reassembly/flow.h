@@ -10,7 +10,9 @@
  *     real receiver does: a bogus segment that the receiver never ACKed
  *     loses to the genuine bytes that followed.
  *   - When the other side's ACKs are never seen (a one-directional capture),
- *     bytes are handed on as soon as they are in order.
+ *     and past the first 64 KiB of a direction (logins and upgrades happen
+ *     before; what follows is bulk data), bytes are handed on as soon as
+ *     they are in order, straight from the packet.
  *   - Bytes already handed on are never revisited; a later copy is counted
  *     as a retransmission and dropped.
  *   - Bytes the receiver acknowledged but the capture never saw, and holes

@@ -3,7 +3,8 @@
  *
  * The window holds bytes from the delivery point `base` onwards as at most
  * RBUF_RANGES sorted, disjoint ranges of offsets.  Offsets, not pointers,
- * are compared, and every offset is checked against RBUF_SIZE before use.
+ * are compared, and every offset is checked against the window's capacity
+ * before use.
  */
 #include <string.h>
 
@@ -52,6 +53,61 @@ shift(struct half *h, uint32_t k)
 		j++;
 	}
 	b->nr = j;
+}
+
+size_t
+half_need(const struct half *h, uint32_t seq, size_t n)
+{
+	int64_t off;
+
+	if (!(h->flags & H_SEQ))
+		return n;
+	off = seq_diff(seq, h->base);
+	if (off + (int64_t)n <= 0)
+		return 0;
+	return off < 0 ? (size_t)(off + (int64_t)n) : (size_t)off + n;
+}
+
+void
+half_move(struct half *h, struct rbuf *b)
+{
+	struct rbuf *o = h->buf;
+
+	b->nr = o->nr;
+	b->used = o->used;
+	memcpy(b->lo, o->lo, sizeof(o->lo));
+	memcpy(b->hi, o->hi, sizeof(o->hi));
+	memcpy(b->data, o->data, o->used);
+	h->buf = b;
+}
+
+bool
+half_pass(struct half *h, uint32_t seq, const uint8_t *p, size_t n,
+    struct reasm_counters *c, const struct half_sink *out)
+{
+	int64_t off;
+
+	if (half_pending(h))
+		return false;
+	if (!(h->flags & H_SEQ)) {
+		h->base = seq;
+		h->flags |= H_SEQ;
+	}
+	off = seq_diff(seq, h->base);
+	if (off > 0)
+		return false;
+	if (off < 0) {
+		if ((uint64_t)-off >= n) {
+			c->retransmissions++;
+			return true;
+		}
+		p += -off;
+		n -= (size_t)-off;
+	}
+	h->delivered += n;
+	h->base += (uint32_t)n;
+	(void)out->data(out->arg, p, n);
+	return true;
 }
 
 void
@@ -206,7 +262,7 @@ half_insert(struct half *h, uint32_t seq, const uint8_t *p, size_t n,
 		c->retransmissions++;	/* not believable; treat as noise */
 		return true;
 	}
-	if ((uint64_t)off + n > RBUF_SIZE ||
+	if ((uint64_t)off + n > h->buf->cap ||
 	    merged_count(h->buf, (uint32_t)off, (uint32_t)(off + (int64_t)n)) > RBUF_RANGES) {
 		if (out == NULL)
 			return false;
@@ -235,7 +291,7 @@ half_insert(struct half *h, uint32_t seq, const uint8_t *p, size_t n,
 			if (!out->gap(out->arg, (size_t)off))
 				return true;
 		}
-		if (n > RBUF_SIZE) {
+		if (n > h->buf->cap) {
 			h->delivered += n;
 			h->base += (uint32_t)n;
 			(void)out->data(out->arg, p, n);

@@ -12,15 +12,17 @@
 
 #include "flow.h"
 
-#define RBUF_SIZE	16384	/* bytes of window per direction */
+#define RBUF_SMALL	2048	/* a window's first size: a segment or two waiting */
+#define RBUF_SIZE	16384	/* the largest window per direction */
 #define RBUF_RANGES	16	/* separate islands of out-of-order data */
 
 struct rbuf {
 	struct rbuf	*next;		/* free list */
+	uint32_t	 cap;		/* bytes of data[]: RBUF_SMALL or RBUF_SIZE */
 	uint32_t	 nr;
 	uint32_t	 used;		/* high-water offset written: what a wipe must cover */
 	uint32_t	 lo[RBUF_RANGES], hi[RBUF_RANGES]; /* offsets from base, sorted, disjoint */
-	uint8_t		 data[RBUF_SIZE];
+	uint8_t		 data[];
 };
 
 #define H_SEQ		0x01	/* base is known */
@@ -52,6 +54,15 @@ seq_diff(uint32_t a, uint32_t b)
 	return (int32_t)(a - b);
 }
 
+/*
+ * The window size a segment needs to be stored without forcing delivery:
+ * its end offset from the delivery point (0 for bytes already handed on).
+ */
+size_t half_need(const struct half *h, uint32_t seq, size_t n);
+
+/* Move the waiting bytes of h into the larger window b (b->cap >= the old one). */
+void half_move(struct half *h, struct rbuf *b);
+
 /* Bytes waiting contiguously at the delivery point; *p points at them. */
 size_t half_contig(const struct half *h, const uint8_t **p);
 
@@ -66,6 +77,14 @@ bool half_pending(const struct half *h);
  */
 bool half_insert(struct half *h, uint32_t seq, const uint8_t *p, size_t n,
     uint64_t ts, struct reasm_counters *c, const struct half_sink *out);
+
+/*
+ * The fast path: a segment that starts at the delivery point (or repeats
+ * bytes before it) while nothing waits goes straight to `out`, no copy.
+ * false: it must be stored (a hole before it, or bytes waiting).
+ */
+bool half_pass(struct half *h, uint32_t seq, const uint8_t *p, size_t n,
+    struct reasm_counters *c, const struct half_sink *out);
 
 /* Drop the first n waiting bytes as consumed (they were handed on already). */
 void half_consume(struct half *h, uint32_t n);
