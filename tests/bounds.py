@@ -299,6 +299,34 @@ def case_rst_mid_auth(tmp, binary):
     return problems, rss
 
 
+def case_overlaps_differing(tmp, binary):
+    """200 000 overlapping retransmissions with different bytes in one flow."""
+    pc = Pcap()
+    c, s = bytes([192, 0, 2, 44]), bytes([198, 51, 100, 25])
+    g = gen.GREETING.encode()
+    pc.add(frame(c, s, 48004, 25, 99, 0, SYN))
+    pc.add(frame(s, c, 25, 48004, 499, 100, SYN | ACK))
+    pc.add(frame(c, s, 48004, 25, 100, 500, ACK))
+    pc.add(frame(s, c, 25, 48004, 500, 100, gen.PSH | ACK, g))
+    for i in range(200000):
+        pc.clock += 1
+        # Never acknowledged by the server: each copy replaces the last.
+        pc.add(frame(c, s, 48004, 25, 100 + (i % 7), 500 + len(g), ACK,
+                     b"NOOP%06d\r\n" % i))
+    smtp_login(Flow(pc, "192.0.2.45", "198.51.100.25", 48005, 587, 1, 2))
+    path = os.path.join(tmp, "overlap.pcap")
+    pc.write(path)
+    rc, alerts, err, rss = run(binary, path)
+    problems = []
+    if rc != 0:
+        problems.append(f"exit {rc}")
+    if not creds(alerts):
+        problems.append("the login after the overlaps was not found")
+    if counter(err, "overlaps differing") <= 0:
+        problems.append("no differing overlap counted")
+    return problems, rss
+
+
 def case_zero_window(tmp, binary):
     """The server closes its window; the client probes it 20 000 times."""
     pc = Pcap()
@@ -326,7 +354,7 @@ def case_zero_window(tmp, binary):
 
 CASES = [case_many_syn_flows, case_endless_line, case_depth, case_idle_timeout, case_memcap,
          case_million_syn_flows, case_million_ooo_segments, case_sequence_wraparound,
-         case_rst_mid_auth, case_zero_window]
+         case_rst_mid_auth, case_overlaps_differing, case_zero_window]
 RSS_LIMIT_KIB = 48 * 1024      # every case, caps included, runs in under 48 MiB
 
 

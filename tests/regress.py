@@ -16,7 +16,7 @@ encodings: none may appear.
 import argparse, base64, json, os, subprocess, sys, urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-USERS = ["alice", "bob", "carol", "dave", "test", "user"]
+USERS = ["alice", "bob", "carol", "dave", "mallory", "test", "user"]
 
 
 def secret_forms(secrets):
