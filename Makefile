@@ -15,7 +15,7 @@ PKGS	 = libpcap libndpi json-c libgcrypt
 # and clients for the live test, cmocka for the unit tests).
 DEBS	 = build-essential pkg-config libpcap-dev libndpi-dev libjson-c-dev \
 	   libgcrypt20-dev
-TEST_DEBS = $(DEBS) libcmocka-dev python3 valgrind cppcheck clang clang-tidy \
+TEST_DEBS = $(DEBS) libcmocka-dev python3 python3-jsonschema valgrind cppcheck clang clang-tidy \
 	   libclang-rt-14-dev tcpdump postfix dovecot-core dovecot-pop3d \
 	   dovecot-imapd vsftpd lighttpd swaks openssl curl iproute2 time
 

@@ -5,6 +5,7 @@
 #   3. command-line behaviour          tests/cli.sh
 #      caps under load                 tests/bounds.py
 #      secret hygiene, every option    tests/hygiene.py
+#      every line against the schema   tests/schema.py
 #      valgrind memcheck               tests/valgrind.sh
 #   4. all three again under ASan + UBSan (build-asan/, ./credleak-asan)
 #   5. static analysis                 tests/lint.sh (cppcheck, clang-tidy)
@@ -27,6 +28,7 @@ python3 tests/regress.py --bin ./credleak | tee "$log/regress"; tally "$log/regr
 sh tests/cli.sh ./credleak | tee "$log/cli"; tally "$log/cli"
 python3 tests/bounds.py --bin ./credleak | tee "$log/bounds"; tally "$log/bounds"
 python3 tests/hygiene.py --bin ./credleak | tee "$log/hygiene"; tally "$log/hygiene"
+python3 tests/schema.py --bin ./credleak | grep -v '^ok' | tee "$log/schema"; tally "$log/schema"
 sh tests/valgrind.sh ./credleak | tee "$log/valgrind"; tally "$log/valgrind"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
