@@ -881,7 +881,7 @@ handle_line(struct http *s, struct dec_ctx *ctx, enum dir dir,
 		if (n == 0)
 			return;
 		COUNT_BAD(ctx);		/* no CRLF after the data: a size? */
-		/* FALLTHROUGH */
+		__attribute__((fallthrough));
 	case P_CHUNK_SIZE:
 		chunk_size(s, ctx, dir, p, n);
 		return;

@@ -335,6 +335,7 @@ static void
 ctx_init(struct reasm *r, struct flow *f, struct dec_ctx *ctx)
 {
 	ctx->flow = &f->info;
+	ctx->consumed = 0;
 	ctx->ts_us = r->cur_ts;
 	ctx->sink = r->sink;
 	ctx->ctr = &r->dctr;
@@ -365,13 +366,32 @@ static void try_classify(struct reasm *r, struct flow *f, bool force);
  * handshake was the tunnel's set-up.
  */
 static void
-tunnel(struct reasm *r, struct flow *f, enum dir d, size_t consumed)
+tunnel(struct reasm *r, struct flow *f, enum dir d, const uint8_t *chunk,
+    size_t n, size_t consumed)
 {
+	struct half *h = &f->h[d];
 	const uint8_t *p;
 
 	detach(r, f);
 	r->ctr.tunnels++;
-	half_consume(&f->h[d], (uint32_t)consumed);
+	if (h->buf != NULL && chunk >= h->buf->data &&
+	    chunk < h->buf->data + h->buf->cap) {
+		/* The chunk came from the window: its rest is still there. */
+		half_consume(h, (uint32_t)consumed);
+	} else if (consumed < n) {
+		/*
+		 * Handed on straight from the packet (tcp.c moved the delivery
+		 * point past all of it): step back and keep the rest.
+		 */
+		h->base -= (uint32_t)(n - consumed);
+		h->delivered -= n - consumed;
+		if (h->buf == NULL)
+			h->buf = rbuf_get(r, f, n - consumed > RBUF_SMALL ?
+			    RBUF_SIZE : RBUF_SMALL);
+		if (h->buf != NULL)
+			(void)half_insert(h, h->base, chunk + consumed, n - consumed,
+			    r->cur_ts, &r->ctr, NULL);
+	}
 	f->state = F_CLASSIFY;
 	f->packets = 0;
 	f->nacklog = 0;
@@ -382,7 +402,7 @@ tunnel(struct reasm *r, struct flow *f, enum dir d, size_t consumed)
 	f->first_dir = half_contig(&f->h[DIR_S2C], &p) > 0 ? DIR_S2C :
 	    half_contig(&f->h[DIR_C2S], &p) > 0 ? DIR_C2S : 0xff;
 	if (f->first_dir != 0xff)
-		try_classify(r, f, true);
+		try_classify(r, f, false);
 }
 
 struct dsink {
@@ -419,7 +439,7 @@ sink_data(void *arg, const uint8_t *p, size_t n)
 	if (st == DEC_MISMATCH)
 		s->r->dctr.mismatch++;
 	if (st == DEC_TUNNEL) {
-		tunnel(s->r, f, s->d, ctx.consumed < n ? ctx.consumed : n);
+		tunnel(s->r, f, s->d, p, n, ctx.consumed < n ? ctx.consumed : n);
 		return false;
 	}
 	if (st != DEC_MORE) {
@@ -615,7 +635,7 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 		 */
 		if (!force)
 			return;
-		/* FALLTHROUGH */
+		__attribute__((fallthrough));
 	case CLS_NONE:
 		release_ndpi(r, f);
 		f->state = F_IGNORED;
