@@ -32,6 +32,7 @@ struct flow {
 	struct flow		*prev, *next;	/* LRU list, head = idle longest */
 	uint64_t		 hash;
 	uint64_t		 last_ts;
+	uint64_t		 lru_ts;	/* last_ts when last moved to the LRU tail */
 	struct flow_info	 info;
 	struct half		 h[2];		/* by enum dir */
 	const struct decoder	*dec;
@@ -55,6 +56,7 @@ struct flow {
 #define EXPIRE_PER_PACKET 4
 #define NDPI_PACKETS	4	/* payload packets nDPI may see before the probes decide */
 #define GATE_BYTES	65536	/* bytes per direction handed on only once acknowledged */
+#define LRU_RELINK_US	1000000	/* how stale a flow's LRU place may get */
 
 struct slab {
 	struct slab	*next;
@@ -129,6 +131,13 @@ tuple_hash(const struct reasm *r, const struct pkt *p)
 	return mix(h, (uint64_t)p->family << 8 | p->nvlan);
 }
 
+/* Two 16-byte addresses alike: two word compares, not a memcmp call. */
+static inline bool
+addr_eq(const uint8_t *a, const uint8_t *b)
+{
+	return load64(a) == load64(b) && load64(a + 8) == load64(b + 8);
+}
+
 /* Does p belong to f, and in which direction? */
 static bool
 flow_match(const struct flow *f, const struct pkt *p, enum dir *d)
@@ -140,14 +149,12 @@ flow_match(const struct flow *f, const struct pkt *p, enum dir *d)
 	    (p->nvlan > 1 && fi->vlan[1] != p->vlan[1]))
 		return false;
 	if (p->sport == fi->cli_port && p->dport == fi->srv_port &&
-	    memcmp(p->src, fi->cli_addr, 16) == 0 &&
-	    memcmp(p->dst, fi->srv_addr, 16) == 0) {
+	    addr_eq(p->src, fi->cli_addr) && addr_eq(p->dst, fi->srv_addr)) {
 		*d = DIR_C2S;
 		return true;
 	}
 	if (p->sport == fi->srv_port && p->dport == fi->cli_port &&
-	    memcmp(p->src, fi->srv_addr, 16) == 0 &&
-	    memcmp(p->dst, fi->cli_addr, 16) == 0) {
+	    addr_eq(p->src, fi->srv_addr) && addr_eq(p->dst, fi->cli_addr)) {
 		*d = DIR_S2C;
 		return true;
 	}
@@ -731,6 +738,7 @@ flow_create(struct reasm *r, const struct pkt *p, uint64_t hash, enum dir *d)
 
 	f->hnext = r->buckets[hash & (r->nbuckets - 1)];
 	r->buckets[hash & (r->nbuckets - 1)] = f;
+	f->lru_ts = p->ts_us;
 	lru_append(r, f);
 	r->ctr.flows++;
 	if (++r->ctr.flows_active > r->ctr.flows_active_max)
@@ -851,9 +859,15 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 		}
 		if ((f = flow_create(r, p, hash, &d)) == NULL)
 			return;
-	} else if (f != r->lru_tail) {
+	} else if (f != r->lru_tail && p->ts_us - f->lru_ts >= LRU_RELINK_US) {
+		/*
+		 * The LRU order is kept to within LRU_RELINK_US: relinking on
+		 * every packet touches two other flows' cache lines for
+		 * nothing.  Idle timeouts are tens of seconds and more.
+		 */
 		lru_unlink(r, f);
 		lru_append(r, f);
+		f->lru_ts = p->ts_us;
 	}
 	f->last_ts = p->ts_us;
 
