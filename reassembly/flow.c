@@ -112,10 +112,12 @@ tuple_hash(const struct reasm *r, const struct pkt *p)
 {
 	const uint8_t *a = p->src, *b = p->dst;
 	uint16_t pa = p->sport, pb = p->dport;
-	int c = memcmp(a, b, 16);
+	uint64_t a0 = load64(a), a1 = load64(a + 8);
+	uint64_t b0 = load64(b), b1 = load64(b + 8);
 	uint64_t h = r->seed;
 
-	if (c > 0 || (c == 0 && pa > pb)) {
+	/* Any total order will do to make both directions hash alike. */
+	if (a0 > b0 || (a0 == b0 && (a1 > b1 || (a1 == b1 && pa > pb)))) {
 		a = p->dst;
 		b = p->src;
 		pa = p->dport;
