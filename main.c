@@ -30,6 +30,7 @@
 #define EXIT_USAGE	1
 #define EXIT_BADINPUT	2
 #define LIVE_STATS_S	60	/* default interval of stats events when live */
+#define LIVE_BUFFER	(32 << 20) /* default kernel ring per worker when live */
 
 enum {
 	OPT_MASK = 256,
@@ -90,7 +91,7 @@ usage(FILE *fp)
 "  -i, --interface IFACE  listen live (also \"any\")\n"
 "  -f, --filter BPF       capture filter, live or offline\n"
 "      --no-promisc       do not put the interface in promiscuous mode\n"
-"      --buffer-size N    kernel capture buffer per worker (suffix k, M, G)\n"
+"      --buffer-size N    kernel capture buffer per worker (default 32M)\n"
 "      --workers N        worker threads, each with its own flow table\n"
 "                         (default: the number of cores live, 1 offline)\n"
 "Output:\n"
@@ -366,9 +367,12 @@ stats_event(struct alert_sink *sink, const struct totals *t, const char *input,
 
 /* --- privileges and signals ---------------------------------------------- */
 
-/* Give up root for user (and group); false with a message on failure. */
+/*
+ * Give up root for user (and group); false with a message on failure.  The
+ * output file, opened as root, is handed over first so SIGHUP can reopen it.
+ */
 static bool
-drop_privileges(const char *user, const char *group)
+drop_privileges(const char *user, const char *group, struct alert_sink *sink)
 {
 	struct passwd *pw = NULL;
 	struct group *gr;
@@ -388,6 +392,9 @@ drop_privileges(const char *user, const char *group)
 		gid = pw->pw_gid;
 	else
 		return true;
+	if (alert_sink_chown(sink, pw != NULL ? pw->pw_uid : (uid_t)-1, gid) != 0)
+		fprintf(stderr, "credleak: cannot give the output file to %s: %s\n",
+		    user != NULL ? user : group, strerror(errno));
 	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 ||
 	    (pw != NULL && setuid(pw->pw_uid) != 0)) {
 		fprintf(stderr, "credleak: cannot drop privileges: %s\n",
@@ -520,7 +527,7 @@ run_live(const struct opts *o, struct wctx *w, struct worker_def *defs,
 	/* The capture is open: root is no longer needed. */
 	if (geteuid() == 0) {
 		if (o->user != NULL || o->group != NULL) {
-			if (!drop_privileges(o->user, o->group)) {
+			if (!drop_privileges(o->user, o->group, sink)) {
 				workers_live_stop(ws);
 				return EXIT_FAILURE;
 			}
@@ -660,6 +667,12 @@ main(int argc, char **argv)
 	}
 	if (live && !o.stats_set)
 		o.stats_s = LIVE_STATS_S;
+	/*
+	 * Immediate mode keeps findings from waiting on a quiet link, but it
+	 * takes libpcap's fixed-slot ring: give it room for bursts.
+	 */
+	if (live && o.live.buffer_bytes == 0)
+		o.live.buffer_bytes = LIVE_BUFFER;
 
 	aopts.out = stdout;
 	aopts.path = o.outpath != NULL && strcmp(o.outpath, "-") != 0 ? o.outpath : NULL;

@@ -108,8 +108,18 @@ struct alert_opts {
 	void		*hook_arg;
 };
 
-/* Open a sink writing to opts->out; flushes per line when out is not a regular file. */
+/*
+ * Open a sink writing to opts->out, or to opts->path; flushes per line when
+ * writing to opts->path or when out is not a regular file.
+ */
 struct alert_sink *alert_sink_new(const struct alert_opts *opts);
+
+/*
+ * Give the output file to uid/gid (before dropping root, so the file the
+ * sensor created stays writable, and re-openable on SIGHUP, by it).
+ * 0 when there is no output file.
+ */
+int alert_sink_chown(struct alert_sink *s, unsigned uid, unsigned gid);
 
 /* Flush and free; -1 (errno set) if the output file could not be written. */
 int alert_sink_free(struct alert_sink *s);

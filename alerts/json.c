@@ -43,7 +43,7 @@ struct alert_sink {
 	pthread_mutex_t	 mu;		/* workers share the sink: whole lines only */
 	char		*path;		/* the output file, for reopening */
 	FILE		*out;
-	bool		 flush;		/* out is not a file */
+	bool		 flush;		/* line by line: out is tailed */
 	bool		 mask;
 	void		(*hook)(void *, const struct flow_info *, uint64_t,
 			    const struct finding *);
@@ -571,10 +571,14 @@ alert_sink_new(const struct alert_opts *opts)
 	s->mask = opts->mask_usernames;
 	s->hook = opts->hook;
 	s->hook_arg = opts->hook_arg;
-	/* A regular file is flushed by stdio; anything else is tailed live. */
+	/*
+	 * Standard output into a regular file is flushed by stdio; anything
+	 * else is tailed live, and so is an -o file (a log shipper follows
+	 * it: a quiet sensor must not hold a finding back in a buffer).
+	 */
 	if (s->out != NULL)
-		s->flush = fstat(fileno(s->out), &st) != 0 ||
-		    !S_ISREG(st.st_mode);
+		s->flush = s->path != NULL ||
+		    fstat(fileno(s->out), &st) != 0 || !S_ISREG(st.st_mode);
 
 	name = opts->sensor;
 	if (name == NULL) {
@@ -602,6 +606,20 @@ alert_sink_free(struct alert_sink *s)
 	free(s->path);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
+	return rc;
+}
+
+int
+alert_sink_chown(struct alert_sink *s, unsigned uid, unsigned gid)
+{
+	int rc = 0;
+
+	if (s == NULL || s->path == NULL)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	if (s->out != NULL && fchown(fileno(s->out), (uid_t)uid, (gid_t)gid) != 0)
+		rc = -1;
+	pthread_mutex_unlock(&s->mu);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <linux/if_packet.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -195,7 +196,7 @@ capture_file(const char *path, const char *filter, pkt_cb cb, void *arg,
 /* --- live capture --------------------------------------------------------- */
 
 #define LIVE_SNAPLEN	262144	/* full packets: a cut AUTH line is a lost finding */
-#define LIVE_TIMEOUT_MS	250	/* how long a read may block before tick() runs */
+#define LIVE_TIMEOUT_MS	250	/* how long live_run() waits for packets before tick() runs */
 
 struct live {
 	pcap_t		*pc;
@@ -263,6 +264,17 @@ live_open(const struct live_opts *o, char *errbuf, size_t errlen)
 	}
 	if (!set_filter(l->pc, o->iface, o->filter, errbuf, errlen))
 		goto fail;
+	/*
+	 * Non-blocking, and live_run() waits in poll() itself: libpcap 1.10
+	 * on Linux keeps polling inside pcap_dispatch() until a packet comes
+	 * (the read timeout never returns control on a quiet link), and
+	 * tick() must run anyway to end idle flows and refresh counters.
+	 */
+	if (pcap_setnonblock(l->pc, 1, perr) != 0) {
+		seterr(errbuf, errlen, "%s: cannot set non-blocking mode: %s",
+		    o->iface, perr);
+		goto fail;
+	}
 	if (o->fanout_group > 0) {
 		/*
 		 * AF_PACKET fanout, hash mode: the kernel's flow hash is made
@@ -270,8 +282,8 @@ live_open(const struct live_opts *o, char *errbuf, size_t errlen)
 		 * a connection reach the same worker.  Fragments are
 		 * reassembled first so they hash alike.
 		 */
-		int arg = (o->fanout_group & 0xffff) |
-		    ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+		uint32_t arg = ((uint32_t)o->fanout_group & 0xffff) |
+		    ((uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
 
 		if (setsockopt(pcap_fileno(l->pc), SOL_PACKET, PACKET_FANOUT,
 		    &arg, sizeof(arg)) != 0) {
@@ -293,9 +305,13 @@ live_run(struct live *l, pkt_cb cb, void *cb_arg, void (*tick)(void *),
     size_t errlen)
 {
 	struct live_ctx x = { l, cb, cb_arg, c };
+	struct pollfd pfd;
 	int rc;
 
+	pfd.fd = pcap_get_selectable_fd(l->pc);
+	pfd.events = POLLIN;
 	while (!atomic_load(stop)) {
+		/* Non-blocking: what the ring holds now, then back here. */
 		rc = pcap_dispatch(l->pc, -1, live_handler, (u_char *)(void *)&x);
 		if (tick != NULL)
 			tick(tick_arg);
@@ -306,6 +322,9 @@ live_run(struct live *l, pkt_cb cb, void *cb_arg, void (*tick)(void *),
 			seterr(errbuf, errlen, "%s: %s", l->name, pcap_geterr(l->pc));
 			return -1;
 		}
+		/* An empty ring: wait for a packet, an error or the timeout. */
+		if (rc == 0 && pfd.fd >= 0)
+			(void)poll(&pfd, 1, LIVE_TIMEOUT_MS);
 	}
 	return 0;
 }

@@ -49,6 +49,7 @@ struct wslot {
 	/* live */
 	struct live		*l;
 	uint64_t		 last_stats;
+	struct live_stats	 kbase;		/* of the sockets closed after a failure */
 };
 
 struct workers {
@@ -294,6 +295,18 @@ mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Kernel counters of the slot: the open socket's, plus those closed before. */
+static void
+slot_stats(struct wslot *s, struct live_stats *ks)
+{
+	memset(ks, 0, sizeof(*ks));
+	if (s->l != NULL)
+		live_get_stats(s->l, ks);
+	ks->received += s->kbase.received;
+	ks->dropped += s->kbase.dropped;
+	ks->if_dropped += s->kbase.if_dropped;
+}
+
 /* The worker's own tick: refresh its kernel counters, then the caller's tick. */
 static void
 live_tick(void *arg)
@@ -306,7 +319,7 @@ live_tick(void *arg)
 	if (s->l != NULL && now - s->last_stats >= 1000) {
 		struct live_stats ks;
 
-		live_get_stats(s->l, &ks);
+		slot_stats(s, &ks);
 		pthread_mutex_lock(&w->mu);
 		d->kstats = ks;
 		pthread_mutex_unlock(&w->mu);
@@ -355,7 +368,15 @@ live_main(void *arg)
 		    &w->stop, err, sizeof(err)) != 0) {
 			fprintf(stderr, "credleak: worker %u: %s; reopening in %d s\n",
 			    s->i, err, REOPEN_S);
+			/* Keep what the failed socket counted. */
+			{
+				struct live_stats ks;
+
+				slot_stats(s, &ks);
+				s->kbase = ks;
+			}
 			pthread_mutex_lock(&w->mu);
+			d->kstats = s->kbase;
 			d->iface_errors++;
 			live_close(s->l);
 			s->l = NULL;
@@ -415,8 +436,7 @@ workers_live_stop(struct workers *w)
 		if (w->slot[i].started)
 			pthread_join(w->slot[i].th, NULL);
 		/* The worker is gone: its final kernel counters can be read here. */
-		if (w->slot[i].l != NULL)
-			live_get_stats(w->slot[i].l, &w->defs[i].kstats);
+		slot_stats(&w->slot[i], &w->defs[i].kstats);
 		live_close(w->slot[i].l);
 	}
 	pthread_mutex_destroy(&w->mu);

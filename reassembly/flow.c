@@ -845,6 +845,17 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 	uint8_t fl = p->tcp_flags;
 
 	r->cur_ts = p->ts_us;
+	if (p->ts_us + r->cfg.timeout_us < r->now) {
+		/*
+		 * Time went back by more than the idle timeout: the next of
+		 * several capture files was taken earlier.  Its flows are not
+		 * those of the file before; end those, and take its clock.
+		 */
+		while (r->lru_head != NULL)
+			flow_end(r, r->lru_head, END_TIMEOUT);
+		r->now = p->ts_us;
+		r->cur_ts = p->ts_us;
+	}
 	if (p->ts_us > r->now)
 		r->now = p->ts_us;
 	expire(r);

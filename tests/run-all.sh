@@ -10,7 +10,8 @@
 #   4. all three again under ASan + UBSan (build-asan/, ./credleak-asan)
 #   5. static analysis                 tests/lint.sh (cppcheck, clang-tidy)
 #      fuzzing and benchmark smoke     make fuzz-smoke, make bench-smoke
-#   6. live servers (root only)        tests/e2e-servers.sh
+#   6. live capture in namespaces      tests/live.sh (root only)
+#      live servers (root only)        tests/e2e-servers.sh
 cd "$(dirname "$0")/.." || exit 1
 pass=0 fail=0 skip=0
 tally() {	# tally LOGFILE: add that step's "N passed, M failed"
@@ -28,6 +29,7 @@ python3 tests/regress.py --bin ./credleak | tee "$log/regress"; tally "$log/regr
 sh tests/cli.sh ./credleak | tee "$log/cli"; tally "$log/cli"
 python3 tests/bounds.py --bin ./credleak | tee "$log/bounds"; tally "$log/bounds"
 python3 tests/hygiene.py --bin ./credleak | tee "$log/hygiene"; tally "$log/hygiene"
+python3 tests/workers.py --bin ./credleak | tee "$log/workers"; tally "$log/workers"
 python3 tests/schema.py --bin ./credleak | grep -v '^ok' | tee "$log/schema"; tally "$log/schema"
 sh tests/valgrind.sh ./credleak | tee "$log/valgrind"; tally "$log/valgrind"
 
@@ -47,6 +49,8 @@ else
 	echo "SKIP fuzz-smoke: clang not installed (apt-get install clang libclang-rt-14-dev)"
 fi
 make --no-print-directory bench-smoke 2>&1 | tail -5 | tee "$log/bench"; tally "$log/bench"
+
+bash tests/live.sh ./credleak | tee "$log/live"; tally "$log/live"
 
 if [ -f tests/e2e-servers.sh ]; then
 	sh tests/e2e-servers.sh ./credleak | tee "$log/e2e"; tally "$log/e2e"
