@@ -139,12 +139,6 @@ enter_state(struct ftp *s, enum ftp_state next)
 	s->state = next;
 }
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
 static bool
 is_digit(uint8_t c)
 {
@@ -154,36 +148,7 @@ is_digit(uint8_t c)
 static bool
 is_alpha(uint8_t c)
 {
-	return lower(c) >= 'a' && lower(c) <= 'z';
-}
-
-/* Whether p[0..n) and word w agree on their common length (ASCII, any case). */
-static bool
-agrees_ci(const uint8_t *p, size_t n, const char *w)
-{
-	size_t i, wl = strlen(w);
-
-	for (i = 0; i < n && i < wl; i++)
-		if (lower(p[i]) != lower((unsigned char)w[i]))
-			return false;
-	return true;
-}
-
-static bool
-prefix_ci(const uint8_t *p, size_t n, const char *w)
-{
-	return n >= strlen(w) && agrees_ci(p, n, w);
-}
-
-static bool
-find_ci(const uint8_t *p, size_t n, const char *w)
-{
-	size_t i, wl = strlen(w);
-
-	for (i = 0; i + wl <= n; i++)
-		if (agrees_ci(p + i, wl, w))
-			return true;
-	return false;
+	return ascii_lower(c) >= 'a' && ascii_lower(c) <= 'z';
 }
 
 /*
@@ -357,8 +322,8 @@ cmd_user(struct ftp *s, struct dec_ctx *ctx, const uint8_t *arg, size_t n)
 	s->user_truncated = n > SASL_USER_MAX;
 	s->user_len = n > SASL_USER_MAX ? SASL_USER_MAX : n;
 	memcpy(s->user, arg, s->user_len);	/* "user@host" (proxies) */
-	s->anon = (n == 9 && prefix_ci(arg, n, "anonymous")) ||
-	    (n == 3 && prefix_ci(arg, n, "ftp"));
+	s->anon = (n == 9 && ascii_prefix(arg, n, "anonymous")) ||
+	    (n == 3 && ascii_prefix(arg, n, "ftp"));
 	return C_USER;
 }
 
@@ -389,7 +354,7 @@ static enum cmd
 cmd_auth(struct ftp *s, struct dec_ctx *ctx, const uint8_t *arg, size_t n)
 {
 	(void)ctx;
-	if (!prefix_ci(arg, n, "TLS") && !prefix_ci(arg, n, "SSL"))
+	if (!ascii_prefix(arg, n, "TLS") && !ascii_prefix(arg, n, "SSL"))
 		return C_OTHER;		/* GSSAPI and the like: no TLS */
 	s->tls_requested = true;
 	return C_AUTH_TLS;
@@ -465,8 +430,8 @@ feat_line(struct ftp *s, const uint8_t *p, size_t n)
 		for (k = i; k < n && p[k] != ' ' && p[k] != '\t' &&
 		    p[k] != ';' && p[k] != ','; k++)
 			;
-		if (prefix_ci(p + i, k - i, "TLS") ||
-		    prefix_ci(p + i, k - i, "SSL"))
+		if (ascii_prefix(p + i, k - i, "TLS") ||
+		    ascii_prefix(p + i, k - i, "SSL"))
 			s->feat_acc = true;
 	}
 }
@@ -811,8 +776,8 @@ probe_reply(const uint8_t *p, size_t n, bool *sender_is_server)
 	if (has_ctl(p, n))
 		return PROBE_NO;
 	/* SMTP greets with 220 too (RFC 5321 §4.2); its probe takes "SMTP". */
-	ftp = find_ci(p, n, "FTP");
-	smtp = find_ci(p, n, "SMTP");
+	ftp = ascii_find(p, n, "FTP");
+	smtp = ascii_find(p, n, "SMTP");
 	if (ftp && !smtp) {
 		*sender_is_server = true;
 		return PROBE_YES;
@@ -842,7 +807,7 @@ probe_command(const uint8_t *p, size_t n, bool whole)
 		;
 	if (wl == n && !whole) {
 		for (i = 0; i < nitems(only) + nitems(shared); i++)
-			if (wl <= 4 && agrees_ci(p, wl, i < nitems(only) ?
+			if (wl <= 4 && ascii_agrees(p, wl, i < nitems(only) ?
 			    only[i] : shared[i - nitems(only)]))
 				return PROBE_MAYBE;
 		return PROBE_NO;
@@ -850,23 +815,23 @@ probe_command(const uint8_t *p, size_t n, bool whole)
 	if ((wl != 3 && wl != 4) || (wl < n && p[wl] != ' ' && p[wl] != '\r'))
 		return PROBE_NO;
 	for (i = 0; i < nitems(only); i++)
-		if (wl == strlen(only[i]) && agrees_ci(p, wl, only[i]))
+		if (wl == strlen(only[i]) && ascii_agrees(p, wl, only[i]))
 			return PROBE_YES;
 	has_arg = wl < n && p[wl] == ' ';
 	arg = p + wl + (has_arg ? 1 : 0);
 	alen = n - (size_t)(arg - p);
 	if (wl != 4 || !has_arg)
 		return PROBE_NO;
-	if (agrees_ci(p, 4, "USER") || agrees_ci(p, 4, "PASS"))
+	if (ascii_agrees(p, 4, "USER") || ascii_agrees(p, 4, "PASS"))
 		return PROBE_MAYBE;
-	if (agrees_ci(p, 4, "OPTS"))
-		return prefix_ci(arg, alen, "UTF8") ? PROBE_YES : PROBE_MAYBE;
-	if (!agrees_ci(p, 4, "AUTH"))
+	if (ascii_agrees(p, 4, "OPTS"))
+		return ascii_prefix(arg, alen, "UTF8") ? PROBE_YES : PROBE_MAYBE;
+	if (!ascii_agrees(p, 4, "AUTH"))
 		return PROBE_NO;
 	if (alen < 3 && !whole)
-		return agrees_ci(arg, alen, "TLS") ||
-		    agrees_ci(arg, alen, "SSL") ? PROBE_MAYBE : PROBE_NO;
-	if ((!prefix_ci(arg, alen, "TLS") && !prefix_ci(arg, alen, "SSL")) ||
+		return ascii_agrees(arg, alen, "TLS") ||
+		    ascii_agrees(arg, alen, "SSL") ? PROBE_MAYBE : PROBE_NO;
+	if ((!ascii_prefix(arg, alen, "TLS") && !ascii_prefix(arg, alen, "SSL")) ||
 	    (alen > 3 && arg[3] != '-' && arg[3] != ' ' && arg[3] != '\r'))
 		return PROBE_NO;
 	return PROBE_YES;

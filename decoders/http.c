@@ -144,25 +144,6 @@ static const struct {
 	{ "UNLOCK", M_OTHER }, { "REPORT", M_OTHER }, { "SEARCH", M_OTHER },
 };
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static bool
-eq_ci(const uint8_t *p, size_t n, const char *w)
-{
-	size_t i;
-
-	if (n != strlen(w))
-		return false;
-	for (i = 0; i < n; i++)
-		if (lower(p[i]) != lower((unsigned char)w[i]))
-			return false;
-	return true;
-}
-
 static bool
 is_digit(uint8_t c)
 {
@@ -458,13 +439,13 @@ auth_digest(struct cred *c, const uint8_t *p, size_t n)
 				;
 			ve = i;
 		}
-		if (eq_ci(p + ns, nl, "username") && q)
+		if (ascii_ieq(p + ns, nl, "username") && q)
 			set_user_unquoted(c, p + vs, ve - vs);
-		else if (eq_ci(p + ns, nl, "username") ||
-		    (eq_ci(p + ns, nl, "username*") && c->user_len == 0))
+		else if (ascii_ieq(p + ns, nl, "username") ||
+		    (ascii_ieq(p + ns, nl, "username*") && c->user_len == 0))
 			set_user(c, p + vs, ve - vs);
-		else if (eq_ci(p + ns, nl, "userhash") &&
-		    eq_ci(p + vs, ve - vs, "true") && c->reason == NULL)
+		else if (ascii_ieq(p + ns, nl, "userhash") &&
+		    ascii_ieq(p + vs, ve - vs, "true") && c->reason == NULL)
 			c->reason = "Digest userhash: the user name is hashed";
 	}
 }
@@ -500,15 +481,15 @@ auth_header(struct http *s, struct dec_ctx *ctx, const uint8_t *v, size_t n,
 		;
 	t = v + sl + line_skip_ws(v + sl, n - sl);
 	tl = n - (size_t)(t - v);
-	if (eq_ci(v, sl, "Basic"))
+	if (ascii_ieq(v, sl, "Basic"))
 		auth_basic(ctx, &c, t, tl, cut);
-	else if (eq_ci(v, sl, "Bearer")) {
+	else if (ascii_ieq(v, sl, "Bearer")) {
 		set_mech(&c, "HTTP Bearer");
 		c.secret = tl > 0;
-	} else if (eq_ci(v, sl, "Digest"))
+	} else if (ascii_ieq(v, sl, "Digest"))
 		auth_digest(&c, t, tl);
-	else if (eq_ci(v, sl, "NTLM") || eq_ci(v, sl, "Negotiate")) {
-		if (!auth_ntlm(ctx, &c, t, tl, cut, eq_ci(v, sl, "Negotiate")))
+	else if (ascii_ieq(v, sl, "NTLM") || ascii_ieq(v, sl, "Negotiate")) {
+		if (!auth_ntlm(ctx, &c, t, tl, cut, ascii_ieq(v, sl, "Negotiate")))
 			return;
 	} else if (tl > 0 && scheme_printable(v, sl)) {
 		snprintf(c.mech, sizeof(c.mech), "HTTP %.*s", (int)sl,
@@ -698,7 +679,7 @@ chunked_last(const uint8_t *v, size_t n)
 	for (b = n; b > 0 && v[b - 1] != ','; b--)
 		;
 	b += line_skip_ws(v + b, n - b);
-	return eq_ci(v + b, n - b, "chunked");
+	return ascii_ieq(v + b, n - b, "chunked");
 }
 
 static void
@@ -728,15 +709,15 @@ header_line(struct http *s, struct dec_ctx *ctx, enum dir dir,
 	    v[vl - 1] == '\t'); vl--)
 		;
 	/* RFC 9110 §11.6.2, §11.7.2; a cut line keeps only credentials. */
-	if ((proxy = eq_ci(p, nl, "Proxy-Authorization")) ||
-	    eq_ci(p, nl, "Authorization")) {
+	if ((proxy = ascii_ieq(p, nl, "Proxy-Authorization")) ||
+	    ascii_ieq(p, nl, "Authorization")) {
 		if (dir == DIR_C2S)
 			auth_header(s, ctx, v, vl, proxy, cut);
 	} else if (cut)
 		return;
-	else if (eq_ci(p, nl, "Content-Length"))
+	else if (ascii_ieq(p, nl, "Content-Length"))
 		content_length(m, v, vl);
-	else if (eq_ci(p, nl, "Transfer-Encoding")) {
+	else if (ascii_ieq(p, nl, "Transfer-Encoding")) {
 		m->te_seen = true;
 		m->te_chunked = chunked_last(v, vl);
 	}
@@ -821,8 +802,8 @@ chunk_size(struct http *s, struct dec_ctx *ctx, enum dir dir,
 	int d;
 
 	for (i = 0; i < n; i++) {
-		d = is_digit(p[i]) ? p[i] - '0' : lower(p[i]) >= 'a' &&
-		    lower(p[i]) <= 'f' ? lower(p[i]) - 'a' + 10 : -1;
+		d = is_digit(p[i]) ? p[i] - '0' : ascii_lower(p[i]) >= 'a' &&
+		    ascii_lower(p[i]) <= 'f' ? ascii_lower(p[i]) - 'a' + 10 : -1;
 		if (d < 0 || val > SIZE_MAX >> 4)
 			break;
 		val = val << 4 | (size_t)d;

@@ -178,30 +178,6 @@ enter_state(struct imap *s, enum imap_state next)
 	s->state = next;
 }
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* Whether p[0..n) and word w agree on their common length (ASCII, any case). */
-static bool
-agrees_ci(const uint8_t *p, size_t n, const char *w)
-{
-	size_t i, wl = strlen(w);
-
-	for (i = 0; i < n && i < wl; i++)
-		if (lower(p[i]) != lower((unsigned char)w[i]))
-			return false;
-	return true;
-}
-
-static bool
-ieq(const uint8_t *p, size_t n, const char *w)
-{
-	return n == strlen(w) && agrees_ci(p, n, w);
-}
-
 static size_t
 rtrim(const uint8_t *p, size_t n)
 {
@@ -434,19 +410,19 @@ caps_parse(struct imap *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 	while ((i += line_skip_ws(p + i, n - i)) < n && p[i] != ']') {
 		for (k = i; k < n && p[k] != ' ' && p[k] != ']'; k++)
 			continue;
-		if (ieq(p + i, k - i, "STARTTLS"))
+		if (ascii_ieq(p + i, k - i, "STARTTLS"))
 			s->caps |= CAP_STARTTLS;
-		else if (ieq(p + i, k - i, "LOGINDISABLED"))
+		else if (ascii_ieq(p + i, k - i, "LOGINDISABLED"))
 			s->caps |= CAP_LOGINDISABLED;
-		else if (k - i > 5 && agrees_ci(p + i, 5, "AUTH="))
+		else if (k - i > 5 && ascii_agrees(p + i, 5, "AUTH="))
 			s->mechs |= MECH_BIT(sasl_mech_lookup(p + i + 5,
 			    k - i - 5));
 		else if (k - i == 8) {
 			/* "XXXXXXXX", "XXXXXXXA" for STARTTLS: STRIPTLS. */
-			for (x = i; x < k - 1 && lower(p[x]) == 'x'; x++)
+			for (x = i; x < k - 1 && ascii_lower(p[x]) == 'x'; x++)
 				continue;
 			mangled |= x == k - 1 &&
-			    (lower(p[x]) == 'x' || lower(p[x]) == 'a');
+			    (ascii_lower(p[x]) == 'x' || ascii_lower(p[x]) == 'a');
 		}
 		i = k;
 	}
@@ -610,7 +586,7 @@ start_command(struct imap *s, struct dec_ctx *ctx, const uint8_t *p,
 		return;
 	s->cmd_seq = ++s->seq;
 	for (k = 0; k < nitems(verbs); k++)
-		if (ieq(p + i, vl, verbs[k].name))
+		if (ascii_ieq(p + i, vl, verbs[k].name))
 			v = &verbs[k];
 	if (v != NULL)
 		s->cmd_kind = v->cmd;
@@ -682,7 +658,7 @@ resp_code(const uint8_t *p, size_t n, const char *name, const uint8_t **arg,
 {
 	size_t nl = strlen(name);
 
-	if (n < nl + 2 || p[0] != '[' || !agrees_ci(p + 1, nl, name) ||
+	if (n < nl + 2 || p[0] != '[' || !ascii_agrees(p + 1, nl, name) ||
 	    (p[nl + 1] != ' ' && p[nl + 1] != ']'))
 		return false;
 	*arg = p + nl + 1;
@@ -1086,7 +1062,7 @@ imap_probe(enum dir dir, const uint8_t *p, size_t n, bool *sender_is_server)
 		return PROBE_MAYBE;
 	for (i = 0; p[0] == '*' && i < nitems(greet); i++) {
 		wl = strlen(greet[i]);
-		if (!agrees_ci(p, n, greet[i]))
+		if (!ascii_agrees(p, n, greet[i]))
 			continue;
 		if (n <= wl) {
 			maybe = true;
@@ -1107,7 +1083,7 @@ imap_probe(enum dir dir, const uint8_t *p, size_t n, bool *sender_is_server)
 	n -= t + 1;
 	for (i = 0; i < nitems(first); i++) {
 		wl = strlen(first[i]);
-		if (!agrees_ci(p, n, first[i]))
+		if (!ascii_agrees(p, n, first[i]))
 			continue;
 		if (n <= wl) {
 			maybe = true;

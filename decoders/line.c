@@ -215,10 +215,38 @@ line_next(struct line_splitter *ls, const uint8_t **pp, size_t *np,
 	return LINE_OK;
 }
 
-static int
-lower(int c)
+bool
+ascii_agrees(const uint8_t *p, size_t n, const char *w)
 {
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+	size_t i, wl = strlen(w);
+
+	for (i = 0; i < n && i < wl; i++)
+		if (ascii_lower(p[i]) != ascii_lower((unsigned char)w[i]))
+			return false;
+	return true;
+}
+
+bool
+ascii_ieq(const uint8_t *p, size_t n, const char *w)
+{
+	return n == strlen(w) && ascii_agrees(p, n, w);
+}
+
+bool
+ascii_prefix(const uint8_t *p, size_t n, const char *w)
+{
+	return n >= strlen(w) && ascii_agrees(p, n, w);
+}
+
+bool
+ascii_find(const uint8_t *p, size_t n, const char *w)
+{
+	size_t i, wl = strlen(w);
+
+	for (i = 0; i + wl <= n; i++)
+		if (ascii_agrees(p + i, wl, w))
+			return true;
+	return false;
 }
 
 bool
@@ -229,7 +257,7 @@ line_verb_is(const uint8_t *p, size_t n, const char *w)
 	if (n < wl)
 		return false;
 	for (i = 0; i < wl; i++)
-		if (lower(p[i]) != lower((unsigned char)w[i]))
+		if (ascii_lower(p[i]) != ascii_lower((unsigned char)w[i]))
 			return false;
 	return n == wl || p[wl] == ' ' || p[wl] == '\t';
 }

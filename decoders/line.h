@@ -73,6 +73,30 @@ line_raw_left(const struct line_splitter *ls)
 	return ls->raw_left;
 }
 
+/*
+ * ASCII text helpers every text decoder uses (commands, capabilities and
+ * keywords are case-insensitive ASCII in every protocol here).
+ */
+
+/* c in ASCII lower case; other bytes unchanged. */
+static inline int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Whether p[0..n) and word w agree on their common length, in any case. */
+bool ascii_agrees(const uint8_t *p, size_t n, const char *w);
+
+/* Whether p[0..n) is w, in any case. */
+bool ascii_ieq(const uint8_t *p, size_t n, const char *w);
+
+/* Whether p[0..n) starts with w, in any case. */
+bool ascii_prefix(const uint8_t *p, size_t n, const char *w);
+
+/* Whether w occurs in p[0..n), in any case. */
+bool ascii_find(const uint8_t *p, size_t n, const char *w);
+
 /* ASCII case-insensitive: does the line start with word `w` followed by SP or end? */
 bool line_verb_is(const uint8_t *p, size_t n, const char *w);
 

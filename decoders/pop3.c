@@ -178,30 +178,6 @@ enter_state(struct pop3 *s, enum pop3_state next)
 	s->state = next;
 }
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* Whether p[0..n) and word w agree on their common length (ASCII, any case). */
-static bool
-agrees_ci(const uint8_t *p, size_t n, const char *w)
-{
-	size_t i, wl = strlen(w);
-
-	for (i = 0; i < n && i < wl; i++)
-		if (lower(p[i]) != lower((unsigned char)w[i]))
-			return false;
-	return true;
-}
-
-static bool
-prefix_ci(const uint8_t *p, size_t n, const char *w)
-{
-	return n >= strlen(w) && agrees_ci(p, n, w);
-}
-
 static const struct verb *
 verb_find(const uint8_t *p, size_t n)
 {
@@ -224,13 +200,13 @@ is_resp(const uint8_t *p, size_t n)
 static bool
 is_ok(const uint8_t *p, size_t n)
 {
-	return prefix_ci(p, n, "+OK");
+	return ascii_prefix(p, n, "+OK");
 }
 
 static bool
 is_err(const uint8_t *p, size_t n)
 {
-	return prefix_ci(p, n, "-ERR");
+	return ascii_prefix(p, n, "-ERR");
 }
 
 /* RFC 5034 §4: a continuation is "+" SP [base64]; some servers drop the SP. */
@@ -553,10 +529,10 @@ capa_line(struct pop3 *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 		s->offer_sasl |= sasl_mech_list(p + 4, n - 4);
 	else {
 		/* X's and at most one letter: masked on the path. */
-		for (i = 0; i < n && lower(p[i]) == 'x'; i++)
+		for (i = 0; i < n && ascii_lower(p[i]) == 'x'; i++)
 			;
-		if (i >= 3 && (i == n || (i + 1 == n && lower(p[i]) >= 'a' &&
-		    lower(p[i]) <= 'z'))) {
+		if (i >= 3 && (i == n || (i + 1 == n && ascii_lower(p[i]) >= 'a' &&
+		    ascii_lower(p[i]) <= 'z'))) {
 			s->capa_masked++;
 			s->capa_xxxx |= n == 4 && i == n;
 		}
@@ -951,11 +927,11 @@ pop3_probe(enum dir dir, const uint8_t *p, size_t n, bool *sender_is_server)
 	if (p[0] == '*' || p[0] == '$' || p[0] == ':')
 		return PROBE_NO;
 	if (p[0] == '-')
-		return agrees_ci(p, n, "-ERR") ? PROBE_MAYBE : PROBE_NO;
+		return ascii_agrees(p, n, "-ERR") ? PROBE_MAYBE : PROBE_NO;
 	if (p[0] == '+') {
 		if (n == 1 || is_cont(p, n))
 			return PROBE_MAYBE;
-		if (!agrees_ci(p, n, "+OK"))
+		if (!ascii_agrees(p, n, "+OK"))
 			return PROBE_NO;	/* "+PONG", "+QUEUED" */
 		if (n > 4 && p[3] == ' ' && p[4] != '\r' && p[4] != '\n') {
 			*sender_is_server = true;
@@ -971,7 +947,7 @@ pop3_probe(enum dir dir, const uint8_t *p, size_t n, bool *sender_is_server)
 	/* The verb is still incomplete: the start of one of ours? */
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (wl <= strlen(verbs[i].name) &&
-		    agrees_ci(p, wl, verbs[i].name))
+		    ascii_agrees(p, wl, verbs[i].name))
 			return PROBE_MAYBE;
 	return PROBE_NO;
 }

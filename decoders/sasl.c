@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "line.h"
 #include "sasl.h"
 
 #define SASL_DEC_MAX	8192	/* decoded response bytes we look at */
@@ -29,25 +30,6 @@ static const struct {
 	{ "ANONYMOUS",		MECH_ANONYMOUS,		MC_OTHER },
 };
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static bool
-ieq(const uint8_t *p, size_t n, const char *s)
-{
-	size_t i, sl = strlen(s);
-
-	if (n != sl)
-		return false;
-	for (i = 0; i < n; i++)
-		if (lower(p[i]) != lower((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
 enum sasl_mech
 sasl_mech_lookup(const uint8_t *name, size_t len)
 {
@@ -56,10 +38,10 @@ sasl_mech_lookup(const uint8_t *name, size_t len)
 	if (len == 0)
 		return MECH_NONE;
 	/* SCRAM-SHA-1, SCRAM-SHA-256(-PLUS), ... (RFC 5802, 7677) */
-	if (len > 6 && ieq(name, 6, "SCRAM-"))
+	if (len > 6 && ascii_ieq(name, 6, "SCRAM-"))
 		return MECH_SCRAM;
 	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
-		if (ieq(name, len, mechs[i].name))
+		if (ascii_ieq(name, len, mechs[i].name))
 			return mechs[i].mech;
 	return MECH_OTHER;
 }

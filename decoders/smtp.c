@@ -199,25 +199,6 @@ enter_state(struct smtp_state *st, enum smtp_st s)
 	st->state = s;
 }
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static bool
-ieq(const uint8_t *p, size_t n, const char *s)
-{
-	size_t i;
-
-	if (n != strlen(s))
-		return false;
-	for (i = 0; i < n; i++)
-		if (lower(p[i]) != lower((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
 static size_t
 rtrim(const uint8_t *p, size_t n)
 {
@@ -479,8 +460,8 @@ near_starttls(const uint8_t *k, size_t n)
 	if (n != sizeof(want) - 1)
 		return false;
 	for (i = 0; i < n; i++) {
-		x += lower(k[i]) == 'x';
-		diff += lower(k[i]) != lower((unsigned char)want[i]);
+		x += ascii_lower(k[i]) == 'x';
+		diff += ascii_lower(k[i]) != ascii_lower((unsigned char)want[i]);
 	}
 	return diff > 0 && diff <= 2 && x < n - 1;
 }
@@ -494,10 +475,10 @@ masked_keyword(const uint8_t *k, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n && lower(k[i]) == 'x'; i++)
+	for (i = 0; i < n && ascii_lower(k[i]) == 'x'; i++)
 		continue;
-	return i >= 3 && (i == n || (i + 1 == n && lower(k[i]) >= 'a' &&
-	    lower(k[i]) <= 'z'));
+	return i >= 3 && (i == n || (i + 1 == n && ascii_lower(k[i]) >= 'a' &&
+	    ascii_lower(k[i]) <= 'z'));
 }
 
 static void
@@ -529,7 +510,7 @@ ehlo_line(struct smtp_state *st, const uint8_t *p, size_t n)
 	for (k = 0; k < n && p[k] != ' ' && p[k] != '\t' && p[k] != '='; k++)
 		continue;
 	for (i = 0; i < nitems(capkw); i++) {
-		if (!ieq(p, k, capkw[i].kw))
+		if (!ascii_ieq(p, k, capkw[i].kw))
 			continue;
 		st->rcaps |= capkw[i].bit;
 		if (capkw[i].bit == CAP_AUTH)
@@ -972,7 +953,7 @@ probe_char(char want, uint8_t c, bool verb)
 {
 	if (verb && want == ' ')
 		return c == ' ' || c == '\r' || c == '\n';
-	return lower(c) == lower((unsigned char)want);
+	return ascii_lower(c) == ascii_lower((unsigned char)want);
 }
 
 /* Bytes of the first line of p (without its end). */
@@ -982,22 +963,6 @@ line_len(const uint8_t *p, size_t n)
 	const uint8_t *lf = memchr(p, '\n', n);
 
 	return lf != NULL ? (size_t)(lf - p) : n;
-}
-
-/* Case-insensitive search for w in p[0..n). */
-static bool
-has_word(const uint8_t *p, size_t n, const char *w)
-{
-	size_t i, j, wl = strlen(w);
-
-	for (i = 0; i + wl <= n; i++) {
-		for (j = 0; j < wl; j++)
-			if ((p[i + j] | 0x20) != (w[j] | 0x20))
-				break;
-		if (j == wl)
-			return true;
-	}
-	return false;
 }
 
 static enum probe_result
@@ -1034,8 +999,8 @@ smtp_probe(enum dir dir, const uint8_t *p, size_t n, bool *sender_is_server)
 		if (pats[i].server) {
 			size_t ll = line_len(p, n);
 
-			if (!has_word(p, ll, "SMTP")) {
-				if (has_word(p, ll, "FTP"))
+			if (!ascii_find(p, ll, "SMTP")) {
+				if (ascii_find(p, ll, "FTP"))
 					continue;
 				maybe = true;
 				continue;
