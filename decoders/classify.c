@@ -39,7 +39,8 @@ cls_engine_new(void)
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
-	if ((e->nd = ndpi_init_detection_module(ndpi_no_prefs)) == NULL) {
+	/* Tor's relay list is 1.5 MiB of memory for nothing we report. */
+	if ((e->nd = ndpi_init_detection_module(ndpi_dont_load_tor_hosts)) == NULL) {
 		free(e);
 		return NULL;
 	}
