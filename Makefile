@@ -18,7 +18,7 @@ DEBS	 = build-essential pkg-config libpcap-dev libndpi-dev libjson-c-dev \
 TEST_DEBS = $(DEBS) libcmocka-dev python3 python3-jsonschema valgrind cppcheck clang clang-tidy \
 	   libclang-rt-14-dev tcpdump postfix dovecot-core dovecot-pop3d \
 	   dovecot-imapd vsftpd lighttpd swaks openssl curl iproute2 time \
-	   tcpreplay ethtool
+	   tcpreplay ethtool rsyslog
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -Wwrite-strings \

@@ -45,7 +45,9 @@ enum {
 	OPT_WORKERS,
 	OPT_STATS,
 	OPT_ALLOW_ROOT,
-	OPT_NO_NDPI
+	OPT_NO_NDPI,
+	OPT_SYSLOG,
+	OPT_SYSLOG_FACILITY
 };
 
 static const struct option longopts[] = {
@@ -68,6 +70,8 @@ static const struct option longopts[] = {
 	{ "stats-interval",	required_argument,	NULL, OPT_STATS },
 	{ "allow-root",		no_argument,		NULL, OPT_ALLOW_ROOT },
 	{ "no-ndpi",		no_argument,		NULL, OPT_NO_NDPI },
+	{ "syslog",		required_argument,	NULL, OPT_SYSLOG },
+	{ "syslog-facility",	required_argument,	NULL, OPT_SYSLOG_FACILITY },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ NULL,			0,			NULL, 0 }
@@ -101,6 +105,11 @@ usage(FILE *fp)
 "      --sensor NAME      sensor name in every event (default: host name)\n"
 "      --stats-interval S a stats event every S seconds (default %d live,\n"
 "                         none offline; 0: none) and one at exit\n"
+"      --syslog SPEC      also send each line as an RFC 5424 message to\n"
+"                         unix[:PATH] (default /dev/log), udp://HOST:PORT or\n"
+"                         tcp://HOST:PORT (queued while the collector is\n"
+"                         down); repeat for several targets\n"
+"      --syslog-facility NAME  facility of those messages (default local0)\n"
 "  -q, --quiet            no summary on standard error\n"
 "Limits:\n"
 "      --max-flows N      flows tracked at once per worker (default %d)\n"
@@ -328,6 +337,7 @@ summary(const struct totals *t, struct alert_sink *sink, double secs,
 	    c->mem_peak >> 10, peak_rss_kib(), secs,
 	    secs > 0 ? (double)p->bytes * 8 / secs / 1e6 : 0.0,
 	    secs > 0 ? (double)p->packets / secs / 1e6 : 0.0);
+	alert_sink_syslog_print(sink, stderr);
 }
 
 static void
@@ -417,6 +427,9 @@ struct opts {
 	struct live_opts	 live;
 	const char		*outpath;
 	const char		*user, *group;
+	const char		**syslog;	/* --syslog SPECs */
+	size_t			 nsyslog;
+	int			 facility;
 	unsigned		 workers;
 	uint64_t		 stats_s;
 	bool			 stats_set, quiet, allow_root;
@@ -544,6 +557,7 @@ run_live(const struct opts *o, struct wctx *w, struct worker_def *defs,
 	next_stats = o->stats_s > 0 ? mono_s() + (double)o->stats_s : 0;
 	while (!got_stop) {
 		usleep(100000);
+		alert_sink_syslog_tick(sink);	/* a quiet link still reconnects */
 		if (got_hup) {
 			got_hup = 0;
 			if (alert_sink_reopen(sink) != 0)
@@ -587,8 +601,12 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&t, 0, sizeof(t));
 	o.live.promisc = true;
-	if ((o.inputs = calloc((size_t)argc + 1, sizeof(*o.inputs))) == NULL)
+	o.facility = -1;
+	if ((o.inputs = calloc((size_t)argc + 1, sizeof(*o.inputs))) == NULL ||
+	    (o.syslog = calloc((size_t)argc + 1, sizeof(*o.syslog))) == NULL) {
+		free(o.inputs);
 		return EXIT_FAILURE;
+	}
 	while ((c = getopt_long(argc, argv, "r:i:f:o:u:g:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o.inputs[o.ninputs++] = optarg; break;
@@ -603,6 +621,17 @@ main(int argc, char **argv)
 		case OPT_NO_PROMISC: o.live.promisc = false; break;
 		case OPT_ALLOW_ROOT: o.allow_root = true; break;
 		case OPT_NO_NDPI: cfg.no_ndpi = true; break;
+		case OPT_SYSLOG: o.syslog[o.nsyslog++] = optarg; break;
+		case OPT_SYSLOG_FACILITY:
+			if ((o.facility = syslog_facility(optarg)) < 0) {
+				fprintf(stderr, "credleak: unknown facility '%s'\n",
+				    optarg);
+				usage(stderr);
+				free(o.inputs);
+				free(o.syslog);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_MAX_FLOWS:
 		case OPT_MEMCAP:
 		case OPT_DEPTH:
@@ -616,6 +645,7 @@ main(int argc, char **argv)
 				fprintf(stderr, "credleak: bad number '%s'\n", optarg);
 				usage(stderr);
 				free(o.inputs);
+				free(o.syslog);
 				return EXIT_USAGE;
 			}
 			if (c == OPT_MAX_FLOWS)
@@ -638,14 +668,17 @@ main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			free(o.inputs);
+			free(o.syslog);
 			return 0;
 		case OPT_VERSION:
 			printf("credleak %s\n", CREDLEAK_VERSION);
 			free(o.inputs);
+			free(o.syslog);
 			return 0;
 		default:
 			usage(stderr);
 			free(o.inputs);
+			free(o.syslog);
 			return EXIT_USAGE;
 		}
 	}
@@ -658,6 +691,7 @@ main(int argc, char **argv)
 		    "no input: give -r FILE or -i IFACE");
 		usage(stderr);
 		free(o.inputs);
+		free(o.syslog);
 		return EXIT_USAGE;
 	}
 	if (o.workers == 0) {
@@ -680,7 +714,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "credleak: %s: %s\n", aopts.path != NULL ?
 		    aopts.path : "output", strerror(errno));
 		free(o.inputs);
+		free(o.syslog);
 		return EXIT_USAGE;
+	}
+	for (i = 0; i < o.nsyslog; i++) {
+		char err[256];
+
+		if (alert_sink_add_syslog(sink, o.syslog[i], o.facility, err,
+		    sizeof(err)) != 0) {
+			fprintf(stderr, "credleak: --syslog %s: %s\n",
+			    o.syslog[i], err);
+			status = EXIT_USAGE;
+			goto out;
+		}
 	}
 	defs = calloc(o.workers, sizeof(*defs));
 	w = calloc(o.workers, sizeof(*w));
@@ -718,6 +764,7 @@ main(int argc, char **argv)
 	if (live || o.stats_set)
 		stats_event(sink, &t, live ? o.live.iface : "offline", o.workers,
 		    defs, true);
+	alert_sink_syslog_close(sink);	/* sends what is queued, 2 s at most */
 	if (!o.quiet)
 		summary(&t, sink, mono_s() - t0, live);
 out:
@@ -730,5 +777,6 @@ out:
 		status = EXIT_FAILURE;
 	}
 	free(o.inputs);
+	free(o.syslog);
 	return status;
 }

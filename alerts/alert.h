@@ -172,4 +172,48 @@ size_t alert_format_ts(uint64_t ts_us, char *buf, size_t buflen);
 /* Community ID v1 (seed 0) of a TCP flow into buf ("1:" + base64); buf >= 32 bytes. */
 void community_id_v1(const struct flow_info *fi, uint8_t ipproto, char *buf, size_t buflen);
 
+/*
+ * Syslog outputs (alerts/syslog.c): every JSON line the sink writes also
+ * goes, as the MSG of an RFC 5424 message, to each target added here.
+ * SPEC: "unix" (/dev/log), "unix:PATH", "udp://HOST:PORT",
+ * "tcp://HOST:PORT" (RFC 6587 octet counting; IPv6 as [ADDR]:PORT).
+ * facility: a code from syslog_facility(), -1 for local0.  -1 with a
+ * reason in err when SPEC is wrong, the name does not resolve, or a local
+ * or UDP socket cannot be opened.  At most ALERT_SYSLOG_MAX targets.
+ */
+#define ALERT_SYSLOG_MAX	8
+
+int alert_sink_add_syslog(struct alert_sink *s, const char *spec, int facility,
+    char *err, size_t errlen);
+
+/* Retry connecting and send what TCP targets queued; call now and then. */
+void alert_sink_syslog_tick(struct alert_sink *s);
+
+/*
+ * Send what is queued, waiting at most 2 s in all, then close every
+ * target (counters are kept for alert_sink_syslog_print).  alert_sink_free()
+ * does it too when it was not done.
+ */
+void alert_sink_syslog_close(struct alert_sink *s);
+
+/* One line per target: sent, dropped, queued. */
+void alert_sink_syslog_print(struct alert_sink *s, FILE *fp);
+
+/* The RFC 5424 §6.2.1 facility code of a name ("local0", "daemon"), or -1. */
+int syslog_facility(const char *name);
+
+/* One target; the sink holds them (json.c), under its lock. */
+struct syslog_out;
+
+struct syslog_out *syslog_out_new(const char *spec, int facility, char *err,
+    size_t errlen);
+/* line: one JSON line; severity: "high".."info"; msgid: kind or "stats". */
+void syslog_out_send(struct syslog_out *t, const char *line,
+    const char *severity, const char *msgid);
+void syslog_out_tick(struct syslog_out *t);
+/* Send what is queued until deadline_us (CLOCK_MONOTONIC), then close. */
+void syslog_out_flush(struct syslog_out *t, uint64_t deadline_us);
+void syslog_out_print(const struct syslog_out *t, FILE *fp);
+void syslog_out_free(struct syslog_out *t);
+
 #endif /* CREDLEAK_ALERT_H */

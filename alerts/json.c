@@ -50,6 +50,9 @@ struct alert_sink {
 	void		*hook_arg;
 	char		 sensor[TEXT_OUT_MAX + 1];
 	uint64_t	 count[K__COUNT];
+	struct syslog_out *syslog[ALERT_SYSLOG_MAX];	/* syslog.c */
+	size_t		 nsyslog;
+	bool		 syslog_closed;
 };
 
 static const char *const kind_names[K__COUNT] = {
@@ -595,10 +598,14 @@ alert_sink_new(const struct alert_opts *opts)
 int
 alert_sink_free(struct alert_sink *s)
 {
+	size_t i;
 	int rc = 0;
 
 	if (s == NULL)
 		return 0;
+	alert_sink_syslog_close(s);
+	for (i = 0; i < s->nsyslog; i++)
+		syslog_out_free(s->syslog[i]);
 	if (s->out != NULL && fflush(s->out) != 0)
 		rc = -1;
 	if (s->path != NULL && s->out != NULL && fclose(s->out) != 0)
@@ -641,10 +648,16 @@ alert_sink_reopen(struct alert_sink *s)
 	return 0;
 }
 
-/* One whole line to the output, under the lock. */
+/*
+ * One whole line to the output, and to each syslog target (which never
+ * blocks: syslog.c), under the lock.  sev and msgid head the syslog message.
+ */
 static void
-write_line(struct alert_sink *s, const char *line)
+write_line(struct alert_sink *s, const char *line, const char *sev,
+    const char *msgid)
 {
+	size_t i;
+
 	pthread_mutex_lock(&s->mu);
 	if (s->out != NULL) {
 		fputs(line, s->out);
@@ -652,6 +665,68 @@ write_line(struct alert_sink *s, const char *line)
 		if (s->flush)
 			fflush(s->out);
 	}
+	if (!s->syslog_closed)
+		for (i = 0; i < s->nsyslog; i++)
+			syslog_out_send(s->syslog[i], line, sev, msgid);
+	pthread_mutex_unlock(&s->mu);
+}
+
+int
+alert_sink_add_syslog(struct alert_sink *s, const char *spec, int facility,
+    char *err, size_t errlen)
+{
+	struct syslog_out *t;
+
+	if (s->nsyslog == ALERT_SYSLOG_MAX) {
+		snprintf(err, errlen, "at most %d syslog targets",
+		    ALERT_SYSLOG_MAX);
+		return -1;
+	}
+	if ((t = syslog_out_new(spec, facility, err, errlen)) == NULL)
+		return -1;
+	pthread_mutex_lock(&s->mu);
+	s->syslog[s->nsyslog++] = t;
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+void
+alert_sink_syslog_tick(struct alert_sink *s)
+{
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; !s->syslog_closed && i < s->nsyslog; i++)
+		syslog_out_tick(s->syslog[i]);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* At exit: one shared bound, so several dead collectors cost 2 s, not 2 s each. */
+void
+alert_sink_syslog_close(struct alert_sink *s)
+{
+	struct timespec ts;
+	uint64_t deadline;
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = (uint64_t)ts.tv_sec * 1000000 +
+	    (uint64_t)ts.tv_nsec / 1000 + 2000000;
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; !s->syslog_closed && i < s->nsyslog; i++)
+		syslog_out_flush(s->syslog[i], deadline);
+	s->syslog_closed = true;
+	pthread_mutex_unlock(&s->mu);
+}
+
+void
+alert_sink_syslog_print(struct alert_sink *s, FILE *fp)
+{
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < s->nsyslog; i++)
+		syslog_out_print(s->syslog[i], fp);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -663,7 +738,7 @@ alert_emit_stats(struct alert_sink *s, const struct stats_event *e)
 	uint64_t rx = 0, drop = 0, ifdrop = 0;
 	unsigned i;
 
-	if (s == NULL || (s->out == NULL && s->path == NULL))
+	if (s == NULL || (s->out == NULL && s->path == NULL && s->nsyslog == 0))
 		return;
 	if ((o = json_object_new_object()) == NULL)
 		return;
@@ -713,7 +788,8 @@ alert_emit_stats(struct alert_sink *s, const struct stats_event *e)
 	json_object_object_add(o, "kernel", k);
 	json_object_object_add(o, "workers", ws);
 	write_line(s, json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), "info",
+	    "stats");
 	json_object_put(o);
 }
 
@@ -731,14 +807,14 @@ alert_emit(struct alert_sink *s, const struct flow_info *fi, uint64_t ts_us,
 	pthread_mutex_unlock(&s->mu);
 	if (s->hook != NULL)
 		s->hook(s->hook_arg, fi, ts_us, f);
-	if (s->out == NULL)
+	if (s->out == NULL && s->nsyslog == 0)
 		return;
 	if ((o = finding_json(s, fi, ts_us, f)) == NULL)
 		return;
 	line = json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (line != NULL)
-		write_line(s, line);
+		write_line(s, line, severity(fi, f), finding_kind_name(f->kind));
 	json_object_put(o);
 }
 

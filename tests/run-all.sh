@@ -6,6 +6,7 @@
 #      caps under load                 tests/bounds.py
 #      secret hygiene, every option    tests/hygiene.py
 #      every line against the schema   tests/schema.py
+#      syslog to a real rsyslogd        tests/syslog.sh
 #      valgrind memcheck               tests/valgrind.sh
 #   4. all three again under ASan + UBSan (build-asan/, ./credleak-asan)
 #   5. static analysis                 tests/lint.sh (cppcheck, clang-tidy)
@@ -30,6 +31,7 @@ sh tests/cli.sh ./credleak | tee "$log/cli"; tally "$log/cli"
 python3 tests/bounds.py --bin ./credleak | tee "$log/bounds"; tally "$log/bounds"
 python3 tests/hygiene.py --bin ./credleak | tee "$log/hygiene"; tally "$log/hygiene"
 python3 tests/workers.py --bin ./credleak | tee "$log/workers"; tally "$log/workers"
+bash tests/syslog.sh ./credleak | tee "$log/syslog"; tally "$log/syslog"
 python3 tests/schema.py --bin ./credleak | grep -v '^ok' | tee "$log/schema"; tally "$log/schema"
 sh tests/valgrind.sh ./credleak | tee "$log/valgrind"; tally "$log/valgrind"
 
