@@ -77,18 +77,13 @@ def case_endless_line(tmp, binary):
     """A 100 MiB line without a line ending, then a login on another flow."""
     pc = Pcap()
     c, s = bytes([192, 0, 2, 8]), bytes([198, 51, 100, 25])
-    g = gen.GREETING.encode()
-    pc.add(frame(c, s, 42000, 25, 99, 0, SYN))
-    pc.add(frame(s, c, 25, 42000, 199, 100, SYN | ACK))
-    pc.add(frame(c, s, 42000, 25, 100, 200, ACK))
-    pc.add(frame(s, c, 25, 42000, 200, 100, gen.PSH | ACK, g))
+    seq, sseq = greeted(pc, c, s, 42000, 25, 99, 199)
     chunk = b"A" * 1400
-    seq = 100
     for _ in range(100 * 1024 * 1024 // 1400):
         pc.clock += 2
-        pc.add(frame(c, s, 42000, 25, seq, 200 + len(g), ACK, chunk))
+        pc.add(frame(c, s, 42000, 25, seq, sseq, ACK, chunk))
         seq += len(chunk)
-        pc.add(frame(s, c, 25, 42000, 200 + len(g), seq, ACK))
+        pc.add(frame(s, c, 25, 42000, sseq, seq, ACK))
     smtp_login(Flow(pc, "192.0.2.9", "198.51.100.25", 42001, 587, 300, 400))
     path = os.path.join(tmp, "line.pcap")
     pc.write(path)
@@ -194,6 +189,17 @@ def frame(src, dst, sport, dport, seq, ack, flags, payload=b"", win=65535):
     return gen.MAC_SERVER + gen.MAC_CLIENT + b"\x08\x00" + ip + tcp + payload
 
 
+def greeted(pc, c, s, cport, sport, cisn, sisn, win=65535):
+    """Handshake and SMTP greeting of a fast-framed flow; returns the next
+    client and server sequence numbers."""
+    g = gen.GREETING.encode()
+    pc.add(frame(c, s, cport, sport, cisn, 0, SYN))
+    pc.add(frame(s, c, sport, cport, sisn, cisn + 1, SYN | ACK))
+    pc.add(frame(c, s, cport, sport, cisn + 1, sisn + 1, ACK))
+    pc.add(frame(s, c, sport, cport, sisn + 1, cisn + 1, gen.PSH | ACK, g, win=win))
+    return cisn + 1, sisn + 1 + len(g)
+
+
 def case_million_syn_flows(tmp, binary):
     """A million SYN-only flows under a 16 MiB cap; a login among them."""
     pc = Pcap()
@@ -225,16 +231,13 @@ def case_million_ooo_segments(tmp, binary):
     """A million out-of-order segments in one flow, then a login elsewhere."""
     pc = Pcap()
     c, s = bytes([192, 0, 2, 30]), bytes([198, 51, 100, 25])
-    pc.add(frame(c, s, 47000, 25, 999, 0, SYN))
-    pc.add(frame(s, c, 25, 47000, 4999, 1000, SYN | ACK))
-    pc.add(frame(c, s, 47000, 25, 1000, 5000, ACK))
-    pc.add(frame(s, c, 25, 47000, 5000, 1000, gen.PSH | ACK, gen.GREETING.encode()))
+    _, sseq = greeted(pc, c, s, 47000, 25, 999, 4999)
     # Segments of 8 bytes, each block of 64 sent back to front, never the first.
     for i in range(1000000):
         blk, k = divmod(i, 64)
         off = 8 + (blk * 64 + (63 - k)) * 8
         pc.clock += 1
-        pc.add(frame(c, s, 47000, 25, 1000 + off, 5000 + len(gen.GREETING), ACK, b"EHLO x\r\n"))
+        pc.add(frame(c, s, 47000, 25, 1000 + off, sseq, ACK, b"EHLO x\r\n"))
     smtp_login(Flow(pc, "192.0.2.31", "198.51.100.25", 47001, 587, 1, 2))
     path = os.path.join(tmp, "ooo.pcap")
     pc.write(path)
@@ -303,15 +306,11 @@ def case_overlaps_differing(tmp, binary):
     """200 000 overlapping retransmissions with different bytes in one flow."""
     pc = Pcap()
     c, s = bytes([192, 0, 2, 44]), bytes([198, 51, 100, 25])
-    g = gen.GREETING.encode()
-    pc.add(frame(c, s, 48004, 25, 99, 0, SYN))
-    pc.add(frame(s, c, 25, 48004, 499, 100, SYN | ACK))
-    pc.add(frame(c, s, 48004, 25, 100, 500, ACK))
-    pc.add(frame(s, c, 25, 48004, 500, 100, gen.PSH | ACK, g))
+    _, sseq = greeted(pc, c, s, 48004, 25, 99, 499)
     for i in range(200000):
         pc.clock += 1
         # Never acknowledged by the server: each copy replaces the last.
-        pc.add(frame(c, s, 48004, 25, 100 + (i % 7), 500 + len(g), ACK,
+        pc.add(frame(c, s, 48004, 25, 100 + (i % 7), sseq, ACK,
                      b"NOOP%06d\r\n" % i))
     smtp_login(Flow(pc, "192.0.2.45", "198.51.100.25", 48005, 587, 1, 2))
     path = os.path.join(tmp, "overlap.pcap")
@@ -331,15 +330,11 @@ def case_zero_window(tmp, binary):
     """The server closes its window; the client probes it 20 000 times."""
     pc = Pcap()
     c, s = bytes([192, 0, 2, 42]), bytes([198, 51, 100, 25])
-    g = gen.GREETING.encode()
-    pc.add(frame(c, s, 48002, 587, 99, 0, SYN))
-    pc.add(frame(s, c, 587, 48002, 499, 100, SYN | ACK))
-    pc.add(frame(c, s, 48002, 587, 100, 500, ACK))
-    pc.add(frame(s, c, 587, 48002, 500, 100, gen.PSH | ACK, g, win=0))
+    _, sseq = greeted(pc, c, s, 48002, 587, 99, 499, win=0)
     for _ in range(20000):
         pc.clock += 10
-        pc.add(frame(c, s, 48002, 587, 100, 500 + len(g), ACK, b"E"))
-        pc.add(frame(s, c, 587, 48002, 500 + len(g), 100, ACK, win=0))
+        pc.add(frame(c, s, 48002, 587, 100, sseq, ACK, b"E"))
+        pc.add(frame(s, c, 587, 48002, sseq, 100, ACK, win=0))
     smtp_login(Flow(pc, "192.0.2.43", "198.51.100.25", 48003, 587, 1, 2))
     path = os.path.join(tmp, "zwin.pcap")
     pc.write(path)
