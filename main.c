@@ -515,7 +515,7 @@ on_signal(int sig)
 /* Live: workers on the interface until INT or TERM. */
 static int
 run_live(const struct opts *o, struct wctx *w, struct worker_def *defs,
-    unsigned n, struct alert_sink *sink, struct totals *t)
+    unsigned n, struct alert_sink *sink)
 {
 	struct workers *ws;
 	struct sigaction sa;
@@ -578,7 +578,6 @@ run_live(const struct opts *o, struct wctx *w, struct worker_def *defs,
 		}
 	}
 	workers_live_stop(ws);
-	(void)t;
 	return 0;
 }
 
@@ -752,7 +751,7 @@ main(int argc, char **argv)
 
 	t0 = mono_s();
 	if (live)
-		status = run_live(&o, w, defs, o.workers, sink, &t);
+		status = run_live(&o, w, defs, o.workers, sink);
 	else
 		status = run_offline(&o, w, defs, o.workers, &t);
 	for (i = 0; i < o.workers; i++)

@@ -642,6 +642,56 @@ def ftp_pipelined():
     return p
 
 
+def ftp_user_only():
+    """FTP on port 2121 (as Pure-FTPd does for anonymous): USER ftp is
+    answered 230 at once, no PASS is ever sent; only after the login does
+    the client send FEAT, which lists AUTH TLS.  Then PWD, QUIT."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.23", "198.51.100.23", 40235, 2121, 16000000, 20000000)
+    f.handshake()
+    f.s("220---------- Welcome to Pure-FTPd [privsep] [TLS] ----------\r\n"
+        "220 You will be disconnected after 15 minutes of inactivity.\r\n")
+    f.c("USER ftp\r\n")
+    f.s("230 Anonymous user logged in\r\n")
+    f.c("FEAT\r\n")
+    f.s("211-Extensions supported:\r\n EPRT\r\n AUTH TLS\r\n PBSZ\r\n"
+        " PROT\r\n211 End.\r\n")
+    f.c("PWD\r\n")
+    f.s("257 \"/\" is your current location\r\n")
+    f.c("QUIT\r\n")
+    f.s("221 Goodbye.\r\n")
+    f.close()
+    return p
+
+
+def http_connect_extra_word():
+    """A proxy on port 8240 and a client that writes "CONNECT host:25 /
+    HTTP/1.0" (a word between target and version, as some spam tools do);
+    the proxy answers 200 and an SMTP session follows with mail accepted
+    without AUTH."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.24", "198.51.100.32", 40240, 8240, 17000000, 21000000)
+    f.handshake()
+    f.c("CONNECT mail.example.test:25 / HTTP/1.0\r\n"
+        "User-Agent: Mozilla/4.0 (compatible)\r\n\r\n")
+    f.s("HTTP/1.0 200 Connection established\r\n\r\n")
+    f.s("220 mail.example.test ESMTP ready\r\n")
+    f.c("HELO client.example.test\r\n")
+    f.s("250 mail.example.test\r\n")
+    f.c("MAIL FROM:<spam@example.net>\r\n")
+    f.s("250 2.1.0 Ok\r\n")
+    f.c("RCPT TO:<victim@example.test>\r\n")
+    f.s("250 2.1.5 Ok\r\n")
+    f.c("DATA\r\n")
+    f.s("354 End data with <CR><LF>.<CR><LF>\r\n")
+    f.c("Subject: hi\r\n\r\nhello\r\n.\r\n")
+    f.s("250 2.0.0 Ok: queued\r\n")
+    f.c("QUIT\r\n")
+    f.s("221 2.0.0 Bye\r\n")
+    f.close()
+    return p
+
+
 def http_connect_smtp():
     """An HTTP proxy on port 3128 (answers as Squid does): "CONNECT
     mail.example.test:25", "HTTP/1.1 200 Connection established", then an
@@ -728,6 +778,8 @@ CAPTURES = [
     ("pop3-retr-body", pop3_retr_body),
     ("imap-literal-split", imap_literal_split),
     ("ftp-pipelined", ftp_pipelined),
+    ("ftp-user-only", ftp_user_only),
+    ("http-connect-extra-word", http_connect_extra_word),
     ("http-connect-smtp", http_connect_smtp),
     ("smtp-stripped", smtp_stripped),
     ("smtp-masked-starttls", smtp_masked_starttls),

@@ -467,7 +467,7 @@ sink_gap(void *arg, size_t n)
 
 	if (f->state != F_DECODE)
 		return false;
-	s->r->dctr.gaps++;
+	/* The decoder counts it in dctr.gaps; reassembly's own count is ctr.gaps. */
 	if (f->dec->gap != NULL) {
 		ctx_init(s->r, f, &ctx);
 		f->dec->gap(f->st, &ctx, s->d, n);
