@@ -1,9 +1,11 @@
 /*
  * alert.h - findings and the sink that writes them as JSON lines.
  *
- * The field names follow shared/docs/alert-contract.md.  A finding never
- * carries secret bytes: decoders pass only what may be printed (username,
- * mechanism, result), so no code path here can leak a password.
+ * The field names follow shared/docs/alert-contract.md.  A finding carries
+ * secret bytes in one place only, `secret`, which nothing prints: it feeds
+ * the keyed fingerprint (--secret-key-file) and is forgotten when
+ * alert_emit() returns.  Everything else is what may be printed (username,
+ * mechanism, result).
  */
 #ifndef CREDLEAK_ALERT_H
 #define CREDLEAK_ALERT_H
@@ -26,6 +28,7 @@ struct flow_info {
 	uint16_t	 srv_port;
 	uint64_t	 flow_id;	/* the same for every event of this flow in a run */
 	bool		 midstream;	/* handshake not seen; roles from content */
+	uint8_t		 ipproto;	/* 6 TCP (also when 0), 17 UDP */
 	const char	*input;		/* capture file name or interface */
 };
 
@@ -69,6 +72,15 @@ struct finding {
 	enum auth_result result;
 	bool		 anonymous;
 	bool		 secret_seen;	/* a password/token crossed the wire (not just a username) */
+	/*
+	 * The secret itself (password, community string, token) as it crossed
+	 * the wire, or NULL when the decoder did not keep it.  Never written
+	 * anywhere: only hashed under the user's key for a fingerprint; valid
+	 * only during alert_emit().
+	 */
+	const uint8_t	*secret;
+	size_t		 secret_len;
+	bool		 secret_well_known; /* a vendor default, e.g. SNMP "public" */
 
 	/* tls: what is known of STARTTLS on this session */
 	enum tri	 starttls_offered;

@@ -383,6 +383,8 @@ credential(const struct finding *f, bool mask)
 	add_str(c, "result", result_name(f->result));
 	add_bool(c, "anonymous", f->anonymous);
 	add_bool(c, "password_seen", f->secret_seen);
+	if (f->secret_well_known)
+		add_bool(c, "well_known_secret", true);
 	return c;
 }
 
@@ -465,9 +467,9 @@ finding_json(const struct alert_sink *s, const struct flow_info *fi,
 	add_int(o, "src_port", fi->cli_port);
 	add_addr(o, "dest_ip", fi->family, fi->srv_addr);
 	add_int(o, "dest_port", fi->srv_port);
-	add_str(o, "proto", "TCP");
+	add_str(o, "proto", fi->ipproto == 17 ? "UDP" : "TCP");
 	add_text(o, "app_proto", f->app_proto, "unknown");
-	community_id_v1(fi, 6, cid, sizeof(cid));
+	community_id_v1(fi, fi->ipproto == 17 ? 17 : 6, cid, sizeof(cid));
 	add_str(o, "community_id", cid);
 	json_object_object_add(o, "flow_id",
 	    json_object_new_uint64(fi->flow_id));

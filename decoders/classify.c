@@ -167,7 +167,7 @@ classify_port_hint(uint16_t port)
 	size_t i;
 
 	for (i = 0; decoders[i] != NULL; i++)
-		if (has_port(decoders[i], port))
+		if (decoders[i]->ipproto != 17 && has_port(decoders[i], port))
 			return true;
 	return false;
 }
@@ -214,6 +214,8 @@ classify(const struct cls_input *in, const struct decoder **dec, bool *swap)
 		for (i = 0; decoders[i] != NULL; i++) {
 			const struct decoder *dc = decoders[i];
 
+			if (dc->ipproto == 17)
+				continue;	/* datagrams: reassembly/udp.c */
 			srv = false;
 			switch (dc->probe(d, in->first[d], in->len[d], &srv)) {
 			case PROBE_YES:
@@ -234,7 +236,8 @@ classify(const struct cls_input *in, const struct decoder **dec, bool *swap)
 	if (hinted == NULL && in->midstream && text) {
 		/* A session picked up mid-way: a text stream on a hinted port. */
 		for (i = 0; decoders[i] != NULL && hinted == NULL; i++)
-			if (has_port(decoders[i], in->srv_port))
+			if (decoders[i]->ipproto != 17 &&
+			    has_port(decoders[i], in->srv_port))
 				hinted = decoders[i];
 		if (hinted != NULL) {
 			*dec = hinted;

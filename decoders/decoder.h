@@ -111,6 +111,15 @@ struct decoder {
 
 	/* Wipe any secret bytes held in the state; the caller frees it. May be NULL. */
 	void (*wipe)(void *st);
+
+	/*
+	 * Transport: 0 (TCP, the default) for byte-stream decoders, 17 for
+	 * UDP ones.  A UDP decoder's data() gets one whole datagram per call
+	 * (DIR_C2S: from the side that sent the first datagram or, when the
+	 * probe said so, the client), gap() is never called, and end() comes
+	 * when the UDP flow idles out or the input ends.
+	 */
+	uint8_t		 ipproto;
 };
 
 /* Emit a finding for the flow being decoded, stamped with the current packet's time. */

@@ -119,49 +119,9 @@ HTTP_CASES="http-basic http-basic-fail http-keepalive http-nonstd-port"
 FTP_USER=alice
 FTP_USER_GECOS="credleak make-pcaps temporary test user"
 
-die() { echo "make-pcaps: $*" >&2; exit 1; }
-log() { echo "make-pcaps: $*" >&2; }
-
-# want NAME: true when NAME is one of the scenarios asked for (all of them
-# when none was named).
-want() {
-	[ ${#ONLY[@]} -eq 0 ] && return 0
-	local pat
-	for pat in "${ONLY[@]}"; do
-		# shellcheck disable=SC2053
-		[[ $1 == $pat ]] && return 0
-	done
-	return 1
-}
-# wanted LIST: true when any scenario of LIST is wanted.
-wanted() {
-	local n
-	for n in $1; do want "$n" && return 0; done
-	return 1
-}
-# skip_cases LIST WHY: one SKIP line per wanted scenario of LIST.
-skip_cases() {
-	local n
-	for n in $1; do
-		want "$n" && log "SKIP $n: $2"
-	done
-	return 0
-}
-
-# redact: copies stdin to stdout with the test passwords, their base64 and
-# the SASL PLAIN blobs that carry them replaced, so that diagnostics never
-# put a test secret into a test log.
-REDACT_SED=""
-for pw in "$ALICE_PW" "$BOB_PW" "$WRONG_PW"; do
-	for form in "$pw" "$(printf '%s' "$pw" | base64 -w0)" \
-	    "$(printf '\0alice\0%s' "$pw" | base64 -w0)" \
-	    "$(printf '\0bob\0%s' "$pw" | base64 -w0)" \
-	    "$(printf 'alice:%s' "$pw" | base64 -w0)" \
-	    "$(printf 'bob:%s' "$pw" | base64 -w0)"; do
-		REDACT_SED="$REDACT_SED;s|$form|<test-secret>|g"
-	done
-done
-redact() { sed -e "${REDACT_SED#;}"; }
+SECRETS=("$ALICE_PW" "$BOB_PW" "$WRONG_PW")
+# shellcheck source=pcaps/lib.sh
+. "$HERE/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "must run as root (tcpdump and the servers need it)"
 for t in tcpdump postfix postconf dovecot doveadm swaks curl openssl ss; do
@@ -214,17 +174,13 @@ chmod 755 "$WORK"
 
 DOVECOT_PIDS=""
 POSTFIX_PID=""
-TCPDUMP_PID=""
 VSFTPD_PIDS=""
 LIGHTTPD_PID=""
 
 cleanup() {
 	rc=$?
 	set +e
-	if [ -n "$TCPDUMP_PID" ]; then
-		kill -INT "$TCPDUMP_PID" 2>/dev/null
-		wait "$TCPDUMP_PID" 2>/dev/null
-	fi
+	stop_capture
 	# A start that failed half-way may have left a master behind.
 	if [ -z "$POSTFIX_PID" ] && [ -s "$WORK/postfix/spool/pid/master.pid" ]; then
 		POSTFIX_PID=$(tr -d ' ' <"$WORK/postfix/spool/pid/master.pid")
@@ -665,44 +621,7 @@ log "servers up: dovecot pids$DOVECOT_PIDS, postfix master pid $POSTFIX_PID${VSF
 	echo "libpcap $(tcpdump --version 2>&1 | sed -n 's/^libpcap version \([^ ]*\).*/\1/p')"
 } >"$OUTDIR/VERSIONS.txt"
 
-# --- capture harness ----------------------------------------------------
-# capture NAME PORTS EXPECT CMD...: runs CMD under tcpdump on lo, filtered to
-# 127.0.0.0/8 and PORTS, into OUTDIR/NAME.pcap; CMD's output (the protocol
-# transcript, read as one string) must match the extended regex EXPECT, proof that the scenario
-# happened.  CMD's exit status is not used: some scenarios fail on purpose.
-# PORTS is a port number or a pcap-filter expression ("port 21 or portrange
-# 30-34", for FTP's data connections).  Does nothing unless NAME is wanted.
-capture() {
-	local name=$1 port=$2 expect=$3; shift 3
-	want "$name" || return 0
-	local out="$OUTDIR/$name.pcap" tlog="$WORK/$name.tcpdump" clog="$WORK/$name.log"
-	case $port in
-	*[!0-9]*) ;;
-	*) port="port $port" ;;
-	esac
-	rm -f "$out"
-	tcpdump -i lo -Z root --immediate-mode -U -s 0 -w "$out" \
-		"tcp and ($port) and src net 127.0.0.0/8 and dst net 127.0.0.0/8" \
-		>"$tlog" 2>&1 &
-	TCPDUMP_PID=$!
-	for _ in $(seq 100); do
-		grep -q 'listening on' "$tlog" && break
-		kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump failed: $(cat "$tlog")"
-		sleep 0.05
-	done
-	grep -q 'listening on' "$tlog" || die "tcpdump not ready for $name"
-	timeout 30 "$@" >"$clog" 2>&1 || true
-	# Let the server's last segments (FIN, final ACK) reach the capture.
-	sleep 0.4
-	kill -INT "$TCPDUMP_PID"
-	wait "$TCPDUMP_PID" || true
-	TCPDUMP_PID=""
-	if ! grep -Ezq -- "$expect" "$clog"; then
-		sed 's/^/    /' "$clog" | redact >&2
-		die "$name: the transcript does not show /$expect/"
-	fi
-	log "$name.pcap: $(stat -c %s "$out") bytes, $(tcpdump -nr "$out" 2>/dev/null | wc -l) packets"
-}
+# --- capture harness: capture() in pcaps/lib.sh -------------------------
 
 # Clients connect from 127.0.0.2, not from the servers' 127.0.0.1: Dovecot
 # treats a client whose address equals its own as "secured" and would then

@@ -724,6 +724,7 @@ flow_create(struct reasm *r, const struct pkt *p, uint64_t hash, enum dir *d)
 			src_is_client = p->sport >= p->dport;
 	}
 	fi->family = p->family;
+	fi->ipproto = 6;
 	fi->nvlan = p->nvlan;
 	fi->vlan[0] = p->vlan[0];
 	fi->vlan[1] = p->vlan[1];
