@@ -18,7 +18,10 @@ DEBS	 = build-essential pkg-config libpcap-dev libndpi-dev libjson-c-dev \
 TEST_DEBS = $(DEBS) libcmocka-dev python3 python3-jsonschema valgrind cppcheck clang clang-tidy \
 	   libclang-rt-14-dev tcpdump postfix dovecot-core dovecot-pop3d \
 	   dovecot-imapd vsftpd lighttpd swaks openssl curl iproute2 time \
-	   tcpreplay ethtool rsyslog
+	   tcpreplay ethtool rsyslog \
+	   postgresql-15 postgresql-client-15 mariadb-server mariadb-client \
+	   redis-server redis-tools mosquitto mosquitto-clients dante-server passwd \
+	   slapd ldap-utils libsasl2-modules snmpd snmp snmptrapd
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -Wwrite-strings \

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "alerts/alert.h"
+#include "alerts/aggregate.h"
+#include "alerts/fingerprint.h"
 #include "capture/capture.h"
 #include "capture/workers.h"
 #include "reassembly/flow.h"
@@ -34,6 +36,13 @@
 
 enum {
 	OPT_MASK = 256,
+	OPT_AGG_WINDOW,
+	OPT_NO_AGG,
+	OPT_AGG,
+	OPT_POSTURE,
+	OPT_REPORT,
+	OPT_HOME_NET,
+	OPT_LOCAL_DOMAINS,
 	OPT_SENSOR,
 	OPT_MAX_FLOWS,
 	OPT_MEMCAP,
@@ -47,7 +56,9 @@ enum {
 	OPT_ALLOW_ROOT,
 	OPT_NO_NDPI,
 	OPT_SYSLOG,
-	OPT_SYSLOG_FACILITY
+	OPT_SYSLOG_FACILITY,
+	OPT_FORMAT,
+	OPT_SECRET_KEY
 };
 
 static const struct option longopts[] = {
@@ -59,6 +70,13 @@ static const struct option longopts[] = {
 	{ "group",		required_argument,	NULL, 'g' },
 	{ "quiet",		no_argument,		NULL, 'q' },
 	{ "mask-usernames",	no_argument,		NULL, OPT_MASK },
+	{ "aggregate-window",	required_argument,	NULL, OPT_AGG_WINDOW },
+	{ "no-aggregate",	no_argument,		NULL, OPT_NO_AGG },
+	{ "aggregate",		no_argument,		NULL, OPT_AGG },
+	{ "posture-interval",	required_argument,	NULL, OPT_POSTURE },
+	{ "report",		no_argument,		NULL, OPT_REPORT },
+	{ "home-net",		required_argument,	NULL, OPT_HOME_NET },
+	{ "local-domains",	required_argument,	NULL, OPT_LOCAL_DOMAINS },
 	{ "sensor",		required_argument,	NULL, OPT_SENSOR },
 	{ "max-flows",		required_argument,	NULL, OPT_MAX_FLOWS },
 	{ "memcap",		required_argument,	NULL, OPT_MEMCAP },
@@ -72,6 +90,8 @@ static const struct option longopts[] = {
 	{ "no-ndpi",		no_argument,		NULL, OPT_NO_NDPI },
 	{ "syslog",		required_argument,	NULL, OPT_SYSLOG },
 	{ "syslog-facility",	required_argument,	NULL, OPT_SYSLOG_FACILITY },
+	{ "format",		required_argument,	NULL, OPT_FORMAT },
+	{ "secret-key-file",	required_argument,	NULL, OPT_SECRET_KEY },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ NULL,			0,			NULL, 0 }
@@ -110,6 +130,29 @@ usage(FILE *fp)
 "                         tcp://HOST:PORT (queued while the collector is\n"
 "                         down); repeat for several targets\n"
 "      --syslog-facility NAME  facility of those messages (default local0)\n"
+"      --format eve|ecs   field names: eve, the contract's (default), or ecs,\n"
+"                         Elastic Common Schema 8.x (also on syslog)\n"
+"      --secret-key-file F  add credential.secret_fingerprint, HMAC-SHA-256\n"
+"                         of each password under the key in F (>= 16 bytes,\n"
+"                         not readable by others) cut to 128 bits, so reuse\n"
+"                         can be correlated; without it, no fingerprint\n"
+"      --aggregate-window S  a finding repeated within S seconds (packet\n"
+"                         time) is written once, then as one summary with\n"
+"                         its count when the window closes (default 3600\n"
+"                         live, the whole run offline)\n"
+"      --aggregate        offline, fold repeated logins too (by default\n"
+"                         offline folds only the per-server findings,\n"
+"                         cleartext_auth_offered and starttls_not_offered;\n"
+"                         live folds every finding)\n"
+"      --no-aggregate     one line per session and finding, no summaries\n"
+"      --posture-interval S  live: a posture event per server every S\n"
+"                         seconds (default 3600); always one at the end\n"
+"      --report           print the servers, worst first, with what to fix,\n"
+"                         on standard output instead of JSON (JSON still\n"
+"                         goes to -o and --syslog)\n"
+"      --home-net CIDR,...  our networks (IPv4/IPv6), for judging mail\n"
+"                         accepted without AUTH (inbound, open relay)\n"
+"      --local-domains D,...  our mail domains, for the same judgement\n"
 "  -q, --quiet            no summary on standard error\n"
 "Limits:\n"
 "      --max-flows N      flows tracked at once per worker (default %d)\n"
@@ -229,8 +272,9 @@ dispatch(const struct pkt *p, void *arg)
 static void
 sum_pc(struct pkt_counters *t, const struct pkt_counters *s)
 {
-	ADD(packets); ADD(bytes); ADD(tcp); ADD(not_ip); ADD(not_tcp);
-	ADD(fragments); ADD(bad_link); ADD(bad_ip); ADD(bad_tcp); ADD(truncated);
+	ADD(packets); ADD(bytes); ADD(tcp); ADD(udp); ADD(not_ip); ADD(not_tcp);
+	ADD(fragments); ADD(bad_link); ADD(bad_ip); ADD(bad_tcp); ADD(bad_udp);
+	ADD(truncated);
 }
 
 static void
@@ -290,9 +334,9 @@ summary(const struct totals *t, struct alert_sink *sink, double secs,
 	int k;
 
 	fprintf(stderr, "credleak: %" PRIu64 " packets, %" PRIu64 " bytes, %"
-	    PRIu64 " TCP; %" PRIu64 " flows (%" PRIu64 " decoded, %" PRIu64
-	    " ignored, %" PRIu64 " at once at most)\n",
-	    p->packets, p->bytes, p->tcp, c->flows, c->flows_decoded,
+	    PRIu64 " TCP, %" PRIu64 " UDP; %" PRIu64 " flows (%" PRIu64
+	    " decoded, %" PRIu64 " ignored, %" PRIu64 " at once at most)\n",
+	    p->packets, p->bytes, p->tcp, p->udp, c->flows, c->flows_decoded,
 	    c->flows_ignored, c->flows_active_max);
 	if (live)
 		fprintf(stderr, "credleak: kernel: received %" PRIu64 ", dropped %"
@@ -323,13 +367,13 @@ summary(const struct totals *t, struct alert_sink *sink, double secs,
 	    c->memcap_refused);
 	fprintf(stderr, "credleak: anomalies: not-ip %" PRIu64 ", not-tcp %"
 	    PRIu64 ", fragments %" PRIu64 ", bad-link %" PRIu64 ", bad-ip %"
-	    PRIu64 ", bad-tcp %" PRIu64 ", truncated %" PRIu64
+	    PRIu64 ", bad-tcp %" PRIu64 ", bad-udp %" PRIu64 ", truncated %" PRIu64
 	    "; decoders: long-lines %" PRIu64 ", bad-base64 %" PRIu64
 	    ", bad-sasl %" PRIu64 ", unmatched-replies %" PRIu64
 	    ", pipeline-overflow %" PRIu64 ", nul %" PRIu64 ", mismatch %"
 	    PRIu64 ", bad-framing %" PRIu64 "\n",
 	    p->not_ip, p->not_tcp, p->fragments, p->bad_link, p->bad_ip,
-	    p->bad_tcp, p->truncated, d->line_overflow, d->bad_base64,
+	    p->bad_tcp, p->bad_udp, p->truncated, d->line_overflow, d->bad_base64,
 	    d->bad_sasl, d->unmatched_reply, d->pipeline_overflow,
 	    d->nul_in_line, d->mismatch, d->bad_framing);
 	fprintf(stderr, "credleak: memory peak %" PRIu64 " KiB (flows, buffers, "
@@ -558,6 +602,7 @@ run_live(const struct opts *o, struct wctx *w, struct worker_def *defs,
 	while (!got_stop) {
 		usleep(100000);
 		alert_sink_syslog_tick(sink);	/* a quiet link still reconnects */
+		agg_tick(alert_sink_agg(sink), sink, wall_us());
 		if (got_hup) {
 			got_hup = 0;
 			if (alert_sink_reopen(sink) != 0)
@@ -588,6 +633,13 @@ main(int argc, char **argv)
 	struct alert_opts aopts = { 0 };
 	struct worker_def *defs = NULL;
 	struct alert_sink *sink;
+	struct agg_opts ag = { .aggregate = true, .posture = true };
+	int64_t agg_window_s = -1, posture_s = -1;	/* -1: the default */
+	bool agg_all = false;		/* --aggregate or a window: fold logins offline too */
+	bool report = false;
+	struct agg *agg;
+	struct secret_key *key = NULL;
+	const char *keypath = NULL;
 	struct wctx *w = NULL;
 	struct totals t;
 	struct opts o;
@@ -620,7 +672,44 @@ main(int argc, char **argv)
 		case OPT_NO_PROMISC: o.live.promisc = false; break;
 		case OPT_ALLOW_ROOT: o.allow_root = true; break;
 		case OPT_NO_NDPI: cfg.no_ndpi = true; break;
+		case OPT_NO_AGG: ag.aggregate = false; break;
+		case OPT_AGG: agg_all = true; break;
+		case OPT_REPORT: report = true; break;
+		case OPT_HOME_NET: ag.home_net = optarg; break;
+		case OPT_LOCAL_DOMAINS: ag.local_domains = optarg; break;
+		case OPT_AGG_WINDOW:
+		case OPT_POSTURE:
+			/* Seconds; at most ten years, so microseconds fit. */
+			if (parse_size(optarg, &v) != 0 || v > 315360000u ||
+			    (v == 0 && c == OPT_AGG_WINDOW)) {
+				fprintf(stderr, "credleak: bad number '%s'\n", optarg);
+				usage(stderr);
+				free(o.inputs);
+				free(o.syslog);
+				return EXIT_USAGE;
+			}
+			if (c == OPT_AGG_WINDOW) {
+				agg_window_s = (int64_t)v;
+				agg_all = true;
+			} else
+				posture_s = (int64_t)v;
+			break;
 		case OPT_SYSLOG: o.syslog[o.nsyslog++] = optarg; break;
+		case OPT_SECRET_KEY: keypath = optarg; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "eve") == 0)
+				aopts.format = ALERT_FORMAT_EVE;
+			else if (strcmp(optarg, "ecs") == 0)
+				aopts.format = ALERT_FORMAT_ECS;
+			else {
+				fprintf(stderr, "credleak: unknown format '%s' "
+				    "(eve or ecs)\n", optarg);
+				usage(stderr);
+				free(o.inputs);
+				free(o.syslog);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_SYSLOG_FACILITY:
 			if ((o.facility = syslog_facility(optarg)) < 0) {
 				fprintf(stderr, "credleak: unknown facility '%s'\n",
@@ -707,14 +796,51 @@ main(int argc, char **argv)
 	if (live && o.live.buffer_bytes == 0)
 		o.live.buffer_bytes = LIVE_BUFFER;
 
-	aopts.out = stdout;
+	/* Read before privileges go; the message never quotes the key. */
+	if (keypath != NULL) {
+		char err[256];
+
+		if ((key = secret_key_load(keypath, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "credleak: --secret-key-file %s: %s\n",
+			    keypath, err);
+			free(o.inputs);
+			free(o.syslog);
+			return EXIT_USAGE;
+		}
+		aopts.secret_key = key;
+	}
+	aopts.out = report ? NULL : stdout;	/* --report: the text instead */
 	aopts.path = o.outpath != NULL && strcmp(o.outpath, "-") != 0 ? o.outpath : NULL;
 	if ((sink = alert_sink_new(&aopts)) == NULL) {
 		fprintf(stderr, "credleak: %s: %s\n", aopts.path != NULL ?
 		    aopts.path : "output", strerror(errno));
+		secret_key_free(key);
 		free(o.inputs);
 		free(o.syslog);
 		return EXIT_USAGE;
+	}
+	{
+		char err[256];
+
+		/*
+		 * Live, every finding is aggregated and windows close on the
+		 * hour.  Offline, only what describes a server (the contract
+		 * allows those once per server and run): an analyst going
+		 * through captures wants each session's login, unless
+		 * --aggregate or a window asks to fold them too.
+		 */
+		ag.per_server_only = !live && !agg_all;
+		ag.window_us = (uint64_t)(agg_window_s >= 0 ? agg_window_s :
+		    live ? AGG_LIVE_WINDOW_S : 0) * 1000000;
+		ag.posture_us = live ? (uint64_t)(posture_s >= 0 ? posture_s :
+		    AGG_POSTURE_S) * 1000000 : 0;
+		ag.mask = aopts.mask_usernames;
+		if ((agg = agg_new(&ag, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "credleak: %s\n", err);
+			status = EXIT_USAGE;
+			goto out;
+		}
+		alert_sink_set_agg(sink, agg);
 	}
 	for (i = 0; i < o.nsyslog; i++) {
 		char err[256];
@@ -760,6 +886,10 @@ main(int argc, char **argv)
 	for (i = 0; i < o.workers; i++)
 		sum_pc(&t.pc, &defs[i].counters);
 	collect(&t, w, o.workers, false);
+	/* Open summaries and posture, before the final stats and syslog close. */
+	agg_end(alert_sink_agg(sink), sink);
+	if (report)
+		agg_report(alert_sink_agg(sink), stdout);
 	if (live || o.stats_set)
 		stats_event(sink, &t, live ? o.live.iface : "offline", o.workers,
 		    defs, true);
@@ -775,6 +905,7 @@ out:
 		fprintf(stderr, "credleak: %s: %s\n", o.outpath, strerror(errno));
 		status = EXIT_FAILURE;
 	}
+	secret_key_free(key);	/* wiped: explicit_bzero */
 	free(o.inputs);
 	free(o.syslog);
 	return status;

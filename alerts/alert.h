@@ -96,6 +96,17 @@ struct finding {
 	/* unauthenticated_mail_accepted */
 	unsigned	 rcpt_accepted;
 	unsigned	 messages_accepted;
+	/*
+	 * What the relay judgement (aggregate.c) reads: the domains of the
+	 * accepted RCPT TO addresses (the first few distinct, lower case), the
+	 * host name of the server's greeting or EHLO answer (lower case; NULL
+	 * unknown) and whether the server advertised AUTH.
+	 */
+#define FINDING_MAX_DOMAINS	4
+	const char	*rcpt_domains[FINDING_MAX_DOMAINS];
+	size_t		 nrcpt_domains;
+	const char	*server_name;
+	enum tri	 auth_offered;
 
 	/* free text for a human, never wire data that could hold a secret */
 	const char	*reason;
@@ -105,6 +116,16 @@ struct finding {
 
 /* Where findings go.  Opaque outside alerts/. */
 struct alert_sink;
+struct secret_key;
+
+/*
+ * How events are written: EVE, the contract's names (the default), or the
+ * same events under Elastic Common Schema 8.x names (alerts/ecs.c).
+ */
+enum alert_format {
+	ALERT_FORMAT_EVE = 0,
+	ALERT_FORMAT_ECS
+};
 
 struct alert_opts {
 	FILE		*out;		/* JSON lines (when path is NULL) */
@@ -118,6 +139,9 @@ struct alert_opts {
 	void		(*hook)(void *arg, const struct flow_info *fi, uint64_t ts_us,
 			    const struct finding *f);
 	void		*hook_arg;
+	enum alert_format format;	/* names of the fields written */
+	/* --secret-key-file: fingerprint secrets under it (fingerprint.h); NULL: none */
+	const struct secret_key *secret_key;
 };
 
 /*
@@ -158,6 +182,16 @@ struct stats_event {
 		uint64_t packets, received, dropped, if_dropped;
 	}		 worker[STATS_MAX_WORKERS];
 };
+
+/*
+ * Write one event built as an EVE object (json.c's names) as a line in the
+ * sink's format: as it is, or mapped to ECS (ecs.c), to the output and to
+ * every syslog target.  o stays the caller's.  Every event type goes
+ * through here, so --format applies to all of them.
+ */
+struct json_object;
+void alert_write_event(struct alert_sink *s, struct json_object *o,
+    const char *sev, const char *msgid);
 
 /* Write one stats event as a JSON line. */
 void alert_emit_stats(struct alert_sink *s, const struct stats_event *e);

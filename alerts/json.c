@@ -10,8 +10,9 @@
  * One compact object per line, nothing else on the stream.  json-c escapes
  * quotes, backslashes and control characters but passes bytes >= 0x80
  * through untouched, so every string that may hold wire bytes is first
- * sanitised here into printable, well-formed UTF-8.  A finding holds no
- * secret bytes (alert.h), so nothing written here can be a password.
+ * sanitised here into printable, well-formed UTF-8.  A finding's secret
+ * (alert.h) is never written: with --secret-key-file only its keyed
+ * fingerprint is (fingerprint.c), so nothing written here can be a password.
  */
 #include <sys/stat.h>
 
@@ -29,6 +30,9 @@
 #include <json.h>
 
 #include "alert.h"
+#include "aggregate.h"
+#include "ecs.h"
+#include "fingerprint.h"
 #include "../decoders/tls.h"
 
 #define USER_OUT_MAX	512	/* bytes of a sanitised username */
@@ -45,6 +49,8 @@ struct alert_sink {
 	FILE		*out;
 	bool		 flush;		/* line by line: out is tailed */
 	bool		 mask;
+	enum alert_format format;
+	const struct secret_key *key;	/* fingerprints; NULL: none */
 	void		(*hook)(void *, const struct flow_info *, uint64_t,
 			    const struct finding *);
 	void		*hook_arg;
@@ -53,6 +59,7 @@ struct alert_sink {
 	struct syslog_out *syslog[ALERT_SYSLOG_MAX];	/* syslog.c */
 	size_t		 nsyslog;
 	bool		 syslog_closed;
+	struct agg	*agg;		/* aggregation, posture, relay (aggregate.c) */
 };
 
 static const char *const kind_names[K__COUNT] = {
@@ -315,13 +322,15 @@ add_addr(json_object *o, const char *key, uint8_t family, const uint8_t *a)
  *   starttls_not_offered,
  *   starttls_offered_not_used,
  *   starttls_refused, weak_tls     medium
- *   unauthenticated_mail_accepted  low to port 25 (relaying to an MX is
- *                                  what port 25 is for); medium on any
- *                                  other port (submission should
- *                                  require AUTH)
+ *   unauthenticated_mail_accepted  from the relay judgement
+ *                                  (aggregate.c): high for an open relay
+ *                                  or submission without AUTH, low for
+ *                                  delivery to the server's own domains;
+ *                                  undecided: low to port 25, else medium
  */
 static const char *
-severity(const struct flow_info *fi, const struct finding *f)
+severity(const struct alert_sink *s, const struct flow_info *fi,
+    const struct finding *f)
 {
 	switch (f->kind) {
 	case K_CLEARTEXT_CREDENTIALS:
@@ -333,7 +342,7 @@ severity(const struct flow_info *fi, const struct finding *f)
 	case K_STARTTLS_STRIPPED:
 		return "high";
 	case K_UNAUTH_MAIL_ACCEPTED:
-		return fi->srv_port == 25 ? "low" : "medium";
+		return agg_relay_severity(s->agg, fi, f);
 	case K_CLEARTEXT_AUTH_OFFERED:
 	case K_STARTTLS_NOT_OFFERED:
 	case K_STARTTLS_OFFERED_NOT_USED:
@@ -359,9 +368,10 @@ result_name(enum auth_result r)
 }
 
 static json_object *
-credential(const struct finding *f, bool mask)
+credential(const struct alert_sink *s, const struct finding *f)
 {
-	char buf[USER_OUT_MAX + 1];
+	char buf[USER_OUT_MAX + 1], fp[FINGERPRINT_LEN];
+	bool mask = s->mask;
 	json_object *c;
 	struct sbuf b;
 
@@ -385,6 +395,10 @@ credential(const struct finding *f, bool mask)
 	add_bool(c, "password_seen", f->secret_seen);
 	if (f->secret_well_known)
 		add_bool(c, "well_known_secret", true);
+	/* Only under the user's key (fingerprint.h); without one, nothing. */
+	if (s->key != NULL && f->secret != NULL && f->secret_len > 0 &&
+	    secret_fingerprint(s->key, f->secret, f->secret_len, fp, sizeof(fp)))
+		add_str(c, "secret_fingerprint", fp);
 	return c;
 }
 
@@ -462,7 +476,7 @@ finding_json(const struct alert_sink *s, const struct flow_info *fi,
 	add_str(o, "event_type", "credleak");
 	add_str(o, "schema_version", CREDLEAK_SCHEMA_VERSION);
 	add_str(o, "kind", finding_kind_name(f->kind));
-	add_str(o, "severity", severity(fi, f));
+	add_str(o, "severity", severity(s, fi, f));
 	add_addr(o, "src_ip", fi->family, fi->cli_addr);
 	add_int(o, "src_port", fi->cli_port);
 	add_addr(o, "dest_ip", fi->family, fi->srv_addr);
@@ -485,7 +499,7 @@ finding_json(const struct alert_sink *s, const struct flow_info *fi,
 
 	if (f->kind == K_CLEARTEXT_CREDENTIALS ||
 	    f->kind == K_CHALLENGE_RESPONSE)
-		json_object_object_add(o, "credential", credential(f, s->mask));
+		json_object_object_add(o, "credential", credential(s, f));
 	if (wants_tls(f))
 		json_object_object_add(o, "tls", tls(f));
 	if (f->nmechs > 0 && (a = json_object_new_array()) != NULL) {
@@ -500,6 +514,7 @@ finding_json(const struct alert_sink *s, const struct flow_info *fi,
 	if (f->kind == K_UNAUTH_MAIL_ACCEPTED) {
 		add_int(o, "rcpt_accepted", f->rcpt_accepted);
 		add_int(o, "messages_accepted", f->messages_accepted);
+		json_object_object_add(o, "relay", agg_relay_json(s->agg, fi, f));
 	}
 	implicit = f->kind == K_CLEARTEXT_CREDENTIALS &&
 	    implicit_tls_port(fi->srv_port);
@@ -574,6 +589,8 @@ alert_sink_new(const struct alert_opts *opts)
 		}
 	}
 	s->mask = opts->mask_usernames;
+	s->format = opts->format;
+	s->key = opts->secret_key;
 	s->hook = opts->hook;
 	s->hook_arg = opts->hook_arg;
 	/*
@@ -612,6 +629,7 @@ alert_sink_free(struct alert_sink *s)
 		rc = -1;
 	if (s->path != NULL && s->out != NULL && fclose(s->out) != 0)
 		rc = -1;
+	agg_free(s->agg);
 	free(s->path);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
@@ -671,6 +689,25 @@ write_line(struct alert_sink *s, const char *line, const char *sev,
 		for (i = 0; i < s->nsyslog; i++)
 			syslog_out_send(s->syslog[i], line, sev, msgid);
 	pthread_mutex_unlock(&s->mu);
+}
+
+void
+alert_write_event(struct alert_sink *s, struct json_object *o,
+    const char *sev, const char *msgid)
+{
+	json_object *ecs = NULL;
+	const char *line;
+
+	if (s->format == ALERT_FORMAT_ECS) {
+		if ((ecs = ecs_from_eve(o)) == NULL)
+			return;
+		o = ecs;
+	}
+	line = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (line != NULL)
+		write_line(s, line, sev, msgid);
+	json_object_put(ecs);
 }
 
 int
@@ -789,9 +826,8 @@ alert_emit_stats(struct alert_sink *s, const struct stats_event *e)
 	json_object_object_add(k, "if_dropped", json_object_new_uint64(ifdrop));
 	json_object_object_add(o, "kernel", k);
 	json_object_object_add(o, "workers", ws);
-	write_line(s, json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), "info",
-	    "stats");
+	agg_stats_json(s->agg, o);	/* aggregation and posture counters */
+	alert_write_event(s, o, "info", "stats");
 	json_object_put(o);
 }
 
@@ -800,7 +836,6 @@ alert_emit(struct alert_sink *s, const struct flow_info *fi, uint64_t ts_us,
     const struct finding *f)
 {
 	json_object *o;
-	const char *line;
 
 	assert(s != NULL && fi != NULL && f != NULL);
 	assert((unsigned)f->kind < K__COUNT);
@@ -809,15 +844,51 @@ alert_emit(struct alert_sink *s, const struct flow_info *fi, uint64_t ts_us,
 	pthread_mutex_unlock(&s->mu);
 	if (s->hook != NULL)
 		s->hook(s->hook_arg, fi, ts_us, f);
+	/* Posture counts every finding, written or folded into a summary. */
+	agg_posture(s->agg, fi, ts_us, f);
 	if (s->out == NULL && s->nsyslog == 0)
 		return;
 	if ((o = finding_json(s, fi, ts_us, f)) == NULL)
 		return;
-	line = json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (line != NULL)
-		write_line(s, line, severity(fi, f), finding_kind_name(f->kind));
+	if (agg_first(s->agg, s, fi, ts_us, f, o, severity(s, fi, f)))
+		alert_write_event(s, o, severity(s, fi, f),
+		    finding_kind_name(f->kind));
 	json_object_put(o);
+}
+
+void
+alert_sink_set_agg(struct alert_sink *s, struct agg *a)
+{
+	agg_free(s->agg);
+	s->agg = a;
+}
+
+struct agg *
+alert_sink_agg(struct alert_sink *s)
+{
+	return s->agg;
+}
+
+const char *
+alert_sink_sensor(const struct alert_sink *s)
+{
+	return s->sensor;
+}
+
+size_t
+alert_username_text(bool mask, const uint8_t *u, size_t n, char *buf,
+    size_t buflen)
+{
+	struct sbuf b;
+
+	if (buf == NULL || buflen == 0)
+		return 0;
+	sb_init(&b, buf, buflen);
+	if (mask)
+		sb_mask(&b, u, n);
+	else
+		sb_sanitise(&b, u, n);
+	return b.len;
 }
 
 uint64_t

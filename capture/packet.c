@@ -50,6 +50,7 @@
 #define IP6_MAX_EXT	8	/* extension headers walked before bad_ip */
 
 #define IP_PROTO_TCP	6
+#define IP_PROTO_UDP	17
 #define IP6_HOPOPTS	0
 #define IP6_ROUTING	43
 #define IP6_FRAGMENT	44
@@ -70,10 +71,12 @@ enum link_verdict {
 /* What became of a packet past the link layer. */
 enum verdict {
 	V_TCP = 0,
+	V_UDP,
 	V_NOT_TCP,
 	V_FRAGMENT,
 	V_BAD_IP,
-	V_BAD_TCP
+	V_BAD_TCP,
+	V_BAD_UDP
 };
 
 bool
@@ -268,9 +271,11 @@ ipv4(struct cursor *cur, size_t l3wire, struct pkt *out, size_t *wire)
 	/* More-fragments flag or a fragment offset: not reassembled. */
 	if ((frag & 0x3fff) != 0)
 		return V_FRAGMENT;
+	*wire = tot - hl;
+	if (proto == IP_PROTO_UDP)
+		return V_UDP;
 	if (proto != IP_PROTO_TCP)
 		return V_NOT_TCP;
-	*wire = tot - hl;
 	return V_TCP;
 }
 
@@ -313,6 +318,9 @@ ipv6(struct cursor *cur, size_t l3wire, struct pkt *out, size_t *wire)
 		case IP_PROTO_TCP:
 			*wire = plen;
 			return V_TCP;
+		case IP_PROTO_UDP:
+			*wire = plen;
+			return V_UDP;
 		case IP6_HOPOPTS:
 		case IP6_ROUTING:
 		case IP6_DSTOPTS:
@@ -320,7 +328,7 @@ ipv6(struct cursor *cur, size_t l3wire, struct pkt *out, size_t *wire)
 		case IP6_FRAGMENT:
 			break;
 		default:
-			/* ESP (50), No Next Header (59), UDP, ICMPv6, ... */
+			/* ESP (50), No Next Header (59), ICMPv6, ... */
 			return V_NOT_TCP;
 		}
 		/* Hop-by-hop options may only come first (RFC 8200 §4.1). */
@@ -391,6 +399,38 @@ tcp(struct cursor *cur, size_t wire, struct pkt *out, struct pkt_counters *c)
 	return V_TCP;
 }
 
+/*
+ * UDP (RFC 768): the length field bounds the datagram; a length below the
+ * header's 8 bytes or beyond the IP payload is malformed.  Checksums are
+ * not verified, as for TCP.
+ */
+static enum verdict
+udp(struct cursor *cur, size_t wire, struct pkt *out, struct pkt_counters *c)
+{
+	size_t len;
+
+	out->sport = cur_get_be16(cur);
+	out->dport = cur_get_be16(cur);
+	len = cur_get_be16(cur);
+	cur_skip(cur, 2);	/* checksum */
+	if (!cur_ok(cur))
+		return V_BAD_UDP;
+	/* 0: a jumbogram (RFC 2675 §4) or offload; the IP length rules. */
+	if (len == 0)
+		len = wire;
+	if (len < 8 || len > wire)
+		return V_BAD_UDP;
+	out->payload = cur_ptr(cur);
+	out->payload_wire = len - 8;
+	out->payload_len = cur_left(cur) < out->payload_wire ?
+	    cur_left(cur) : out->payload_wire;
+	if (out->payload_len < out->payload_wire) {
+		out->truncated = true;
+		c->truncated++;
+	}
+	return V_UDP;
+}
+
 bool
 pkt_parse(int linktype, const uint8_t *data, size_t caplen, size_t wirelen,
     uint64_t ts_us, struct pkt *out, struct pkt_counters *c)
@@ -436,11 +476,19 @@ pkt_parse(int linktype, const uint8_t *data, size_t caplen, size_t wirelen,
 	    ipv4(&cur, l3wire, out, &wire);
 	if (v == V_TCP)
 		v = tcp(&cur, wire, out, c);
+	else if (v == V_UDP)
+		v = udp(&cur, wire, out, c);
 
 	switch (v) {
 	case V_TCP:
 		c->tcp++;
 		return true;
+	case V_UDP:
+		c->udp++;
+		return true;
+	case V_BAD_UDP:
+		c->bad_udp++;
+		break;
 	case V_NOT_TCP:
 		c->not_tcp++;
 		break;

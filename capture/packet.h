@@ -28,7 +28,7 @@ struct pkt {
 	const uint8_t	*l3;		/* IP header (nDPI wants it) */
 	size_t		 l3_len;
 	uint8_t		 family;	/* 4 or 6 */
-	uint8_t		 ipproto;	/* 6 = TCP; others are counted and dropped */
+	uint8_t		 ipproto;	/* 6 = TCP, 17 = UDP; others are counted and dropped */
 	uint8_t		 nvlan;
 	uint16_t	 vlan[2];	/* outermost first */
 	uint8_t		 src[16];	/* IPv4 in the first 4 bytes, rest zero */
@@ -48,19 +48,22 @@ struct pkt_counters {
 	uint64_t	 packets;	/* every record seen */
 	uint64_t	 bytes;		/* wire bytes of every record */
 	uint64_t	 tcp;		/* parsed TCP packets handed on */
+	uint64_t	 udp;		/* parsed UDP datagrams handed on */
 	uint64_t	 not_ip;	/* ARP, LLDP, ... */
-	uint64_t	 not_tcp;	/* UDP, ICMP, ... */
+	uint64_t	 not_tcp;	/* neither TCP nor UDP: ICMP, ESP, ... */
 	uint64_t	 fragments;	/* IP fragments: not reassembled */
 	uint64_t	 bad_link;	/* link header too short or unknown type */
 	uint64_t	 bad_ip;	/* IP header malformed or truncated */
 	uint64_t	 bad_tcp;	/* TCP header malformed or truncated */
+	uint64_t	 bad_udp;	/* UDP header malformed or truncated */
 	uint64_t	 truncated;	/* payload cut by snaplen */
 };
 
 /*
  * Parse one captured frame of pcap link type `linktype` (a DLT_/LINKTYPE_
  * value as pcap_datalink() returns it).  Returns true and fills *out for a
- * TCP packet; otherwise counts the reason in *c and returns false.
+ * TCP segment or UDP datagram (out->ipproto tells which); otherwise counts
+ * the reason in *c and returns false.
  */
 bool pkt_parse(int linktype, const uint8_t *data, size_t caplen, size_t wirelen,
     uint64_t ts_us, struct pkt *out, struct pkt_counters *c);

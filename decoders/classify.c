@@ -29,6 +29,16 @@ static const struct {
 	{ NDPI_PROTOCOL_HTTP,		"http" },
 	{ NDPI_PROTOCOL_HTTP_CONNECT,	"http" },
 	{ NDPI_PROTOCOL_HTTP_PROXY,	"http" },
+	{ NDPI_PROTOCOL_TELNET,		"telnet" },
+	{ NDPI_PROTOCOL_IRC,		"irc" },
+	{ NDPI_PROTOCOL_USENET,		"nntp" },
+	{ NDPI_PROTOCOL_POSTGRES,	"postgresql" },
+	{ NDPI_PROTOCOL_MYSQL,		"mysql" },
+	{ NDPI_PROTOCOL_LDAP,		"ldap" },
+	{ NDPI_PROTOCOL_SNMP,		"snmp" },
+	{ NDPI_PROTOCOL_REDIS,		"redis" },
+	{ NDPI_PROTOCOL_MQTT,		"mqtt" },
+	{ NDPI_PROTOCOL_SOCKS,		"socks" },
 };
 
 struct cls_engine *
@@ -188,7 +198,8 @@ looks_text(const uint8_t *p, size_t n)
 }
 
 enum cls_verdict
-classify(const struct cls_input *in, const struct decoder **dec, bool *swap)
+classify(const struct cls_input *in, const struct decoder **dec, bool *swap,
+    bool *sure)
 {
 	const struct decoder *hinted = NULL;
 	enum dir order[2], d;
@@ -196,6 +207,7 @@ classify(const struct cls_input *in, const struct decoder **dec, bool *swap)
 	size_t i, k, total = in->len[0] + in->len[1];
 
 	*swap = false;
+	*sure = false;
 	order[0] = in->first_dir;
 	order[1] = in->first_dir == DIR_C2S ? DIR_S2C : DIR_C2S;
 	/* The first bytes may still be missing (the first segment came out of order). */
@@ -222,6 +234,7 @@ classify(const struct cls_input *in, const struct decoder **dec, bool *swap)
 				*dec = dc;
 				*swap = in->midstream &&
 				    ((d == DIR_C2S) == srv);
+				*sure = true;
 				return CLS_DECODER;
 			case PROBE_MAYBE:
 				maybe = true;

@@ -36,10 +36,12 @@ struct cls_input {
 
 /*
  * Decide.  On CLS_DECODER, *swap is true when the content shows the roles
- * were guessed the wrong way round (mid-session pickup).
+ * were guessed the wrong way round (mid-session pickup), and *sure is true
+ * when a probe recognised the bytes (a greeting, a command) rather than a
+ * port hint settling what the bytes left open.
  */
 enum cls_verdict classify(const struct cls_input *in, const struct decoder **dec,
-    bool *swap);
+    bool *swap, bool *sure);
 
 /* The nDPI detection module, one per flow table. */
 struct cls_engine;

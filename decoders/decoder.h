@@ -66,6 +66,15 @@ struct dec_ctx {
 	struct alert_sink	*sink;
 	struct dec_counters	*ctr;
 	size_t			 consumed;	/* set with DEC_TUNNEL: bytes of this call used */
+	/*
+	 * Set with DEC_MORE: the next `skip` bytes of this direction, after
+	 * this call's, are of no interest (the rest of a body of known
+	 * length) and the decoder counts them as consumed already; reassembly
+	 * then drops them without copying or delivering them, and a hole
+	 * inside them is no gap.  UINT64_MAX: the rest of the direction.
+	 * Reset to 0 before every call.
+	 */
+	uint64_t		 skip;
 };
 
 /* Anomaly counters shared by all decoders; bad input is a counter. */

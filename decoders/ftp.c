@@ -100,6 +100,7 @@ struct ftp {
 	bool		 logged_in;	/* a login succeeded; waiting a while for FEAT */
 	uint8_t		 after_login;	/* commands since, bounded */
 	bool		 pass_secret;	/* the PASS argument was not empty */
+	struct held_secret pass;	/* PASS's argument, for the fingerprint */
 	bool		 anon;
 	bool		 user_truncated;
 	size_t		 user_len;
@@ -259,12 +260,16 @@ login_done(struct ftp *s, struct dec_ctx *ctx, enum auth_result res)
 		f.result = s->pass_sent ? res : RES_SUCCESS;
 		f.anonymous = s->anon;
 		f.secret_seen = s->pass_sent && s->pass_secret;
+		/* An anonymous login's "password" is a mail address, no secret. */
+		f.secret = s->pass.len > 0 && !s->anon ? s->pass.b : NULL;
+		f.secret_len = f.secret != NULL ? s->pass.len : 0;
 		dec_emit(ctx, &f);
 		if (f.result == RES_SUCCESS)
 			s->logged_in = true;
 		tls_findings(s, ctx);
 	}
 	s->login = s->pass_sent = s->pass_secret = s->anon = s->user_ok = false;
+	secret_drop(&s->pass);
 	memset(s->user, 0, s->user_len);
 	s->user_len = 0;
 	s->user_truncated = false;
@@ -289,6 +294,7 @@ mismatch(struct ftp *s, struct dec_ctx *ctx)
 {
 	ctx->ctr->mismatch++;
 	s->login = false;
+	secret_drop(&s->pass);
 	enter_state(s, S_MISMATCH);
 }
 
@@ -330,11 +336,11 @@ cmd_user(struct ftp *s, struct dec_ctx *ctx, const uint8_t *arg, size_t n)
 static enum cmd
 cmd_pass(struct ftp *s, struct dec_ctx *ctx, const uint8_t *arg, size_t n)
 {
-	(void)arg;
 	if (!s->login || s->pass_sent)
 		login_start(s, ctx);	/* no USER in sight: no name */
 	s->pass_sent = true;
 	s->pass_secret = n > 0;
+	secret_hold(&s->pass, arg, n);
 	return C_PASS;
 }
 
@@ -737,6 +743,7 @@ ftp_wipe(void *st)
 
 	line_wipe(&s->ls[DIR_C2S]);
 	line_wipe(&s->ls[DIR_S2C]);
+	secret_drop(&s->pass);
 	memset(s->user, 0, sizeof(s->user));
 	s->user_len = 0;
 }

@@ -45,10 +45,16 @@
 
 #include "decoder.h"
 #include "line.h"
+#include "ntlm.h"
 #include "sasl.h"
 
 #define HTTP_PIPE_MAX	32	/* outstanding requests tracked */
-#define HTTP_CRED_MAX	8	/* credentials awaiting their response */
+/*
+ * Credentials awaiting their response.  Each slot holds a user name and,
+ * for fingerprints, a password: a few suffice (a client rarely pipelines
+ * several logins) and every HTTP flow, downloads included, carries them.
+ */
+#define HTTP_CRED_MAX	4
 #define HTTP_SEEN_MAX	16	/* (mechanism, user) pairs already reported */
 #define HTTP_HDR_MAX	256	/* header lines read per message */
 #define HTTP_SCHEME_MAX	20	/* longest unknown scheme name printed */
@@ -91,6 +97,7 @@ struct cred {
 	bool		 user_truncated;
 	size_t		 user_len;
 	uint8_t		 user[SASL_USER_MAX];
+	struct held_secret pass;	/* Basic's password, for the fingerprint */
 };
 
 struct req {
@@ -121,6 +128,7 @@ struct http {
 	unsigned	 qhead;
 	unsigned	 qlen;
 	struct cred	 cred[HTTP_CRED_MAX];
+	bool		 cred_touched;	/* a slot was ever filled: wipe() has work */
 	unsigned	 chead;
 	unsigned	 clen;
 	struct {
@@ -168,12 +176,6 @@ method_find(const uint8_t *p, size_t n)
 		    memcmp(p, methods[i].name, n) == 0)
 			return (int)i;
 	return -1;
-}
-
-static size_t
-le16(const uint8_t *p)
-{
-	return (size_t)p[0] | (size_t)p[1] << 8;
 }
 
 static void
@@ -249,6 +251,8 @@ cred_emit(struct http *s, struct dec_ctx *ctx, const struct cred *c,
 	f.result = res;
 	f.anonymous = c->anonymous;
 	f.secret_seen = c->secret;
+	f.secret = c->pass.len > 0 ? c->pass.b : NULL;	/* wiped by the callers */
+	f.secret_len = c->pass.len;
 	f.reason = c->reason;
 	f.gap_seen = s->gap_seen;
 	dec_emit(ctx, &f);
@@ -265,6 +269,7 @@ cred_push(struct http *s, struct dec_ctx *ctx, const struct cred *c)
 	}
 	s->cred[(s->chead + s->clen) % HTTP_CRED_MAX] = *c;
 	s->clen++;
+	s->cred_touched = true;
 	s->m[DIR_C2S].ncred++;
 }
 
@@ -275,6 +280,7 @@ cred_pop(struct http *s, struct dec_ctx *ctx, int code)
 	struct cred *c = &s->cred[s->chead];
 
 	cred_emit(s, ctx, c, result_of(code, c->proxy));
+	secret_drop(&c->pass);
 	s->chead = (s->chead + 1) % HTTP_CRED_MAX;
 	s->clen--;
 }
@@ -322,35 +328,9 @@ auth_basic(struct dec_ctx *ctx, struct cred *c, const uint8_t *t, size_t n,
 	} else {
 		set_user(c, d, (size_t)(colon - d));
 		c->secret = (size_t)(colon - d) + 1 < dl;
+		secret_hold(&c->pass, colon + 1, dl - (size_t)(colon - d) - 1);
 	}
 	explicit_bzero(d, sizeof(d));	/* a failed decode leaves a prefix */
-}
-
-/* UserName of an NTLM AUTHENTICATE message (MS-NLMP §2.2.1.3). */
-static void
-ntlm_user(struct dec_ctx *ctx, struct cred *c, const uint8_t *d, size_t n)
-{
-	size_t len, off, i, o = 0;
-	uint8_t u[SASL_USER_MAX];
-
-	len = le16(d + 36);
-	off = le16(d + 40) | le16(d + 42) << 16;
-	if (off > n || len > n - off) {
-		COUNT(ctx, bad_sasl);
-		return;
-	}
-	/* Anonymous: empty UserName and NtChallengeResponse (§3.2.5.1.2). */
-	c->anonymous = len == 0 && le16(d + 20) == 0;
-	/* OEM bytes without NEGOTIATE_UNICODE, else UTF-16LE (ASCII kept). */
-	if (n >= 64 && (d[60] & 1) == 0) {
-		set_user(c, d + off, len);
-		return;
-	}
-	for (i = 0; i + 1 < len && o < sizeof(u); i += 2)
-		u[o++] = d[off + i + 1] == 0 && d[off + i] < 0x80 ?
-		    d[off + i] : '?';
-	set_user(c, u, o);
-	c->user_truncated = i + 1 < len;
 }
 
 /*
@@ -363,27 +343,31 @@ static bool
 auth_ntlm(struct dec_ctx *ctx, struct cred *c, const uint8_t *t, size_t n,
     bool cut, bool nego)
 {
-	static const uint8_t sig[8] = "NTLMSSP";	/* and its NUL */
 	uint8_t d[B64_DEC_MAX];
-	size_t dl = 0, at;
+	struct ntlm_msg m;
+	size_t dl = 0;
 	bool worth = false;
 
 	c->kind = K_CHALLENGE_RESPONSE;
 	set_mech(c, nego ? "HTTP Negotiate" : "HTTP NTLM");
 	if (n == 0 || !token_decode(ctx, t, n, cut, d, sizeof(d), &dl))
 		goto out;
-	for (at = 0; at + sizeof(sig) <= dl; at++)
-		if (memcmp(d + at, sig, sizeof(sig)) == 0)
-			break;
-	if (at + sizeof(sig) > dl) {
+	if (!ntlm_find(d, dl, &m)) {
 		worth = nego;		/* Kerberos */
 		if (!nego)
 			COUNT(ctx, bad_sasl);
-	} else if (dl - at >= 44 && d[at + 8] == 3) {
-		ntlm_user(ctx, c, d + at, dl - at);
+	} else if (m.type == 3) {
+		if (m.bad)
+			COUNT(ctx, bad_sasl);
+		else {
+			set_user(c, m.user, m.user_len);
+			c->user_truncated = m.user_truncated;
+			c->anonymous = m.anonymous;
+		}
 		worth = true;
 	}
 	/* Types 1 and 2 carry nothing crackable. */
+	ntlm_clear(&m);
 out:
 	explicit_bzero(d, sizeof(d));
 	return worth;
@@ -503,6 +487,7 @@ auth_header(struct http *s, struct dec_ctx *ctx, const uint8_t *v, size_t n,
 	    (c.kind == K_CLEARTEXT_CREDENTIALS || tl == 0))
 		return;			/* "Basic" or "Digest" alone */
 	cred_push(s, ctx, &c);
+	secret_drop(&c.pass);	/* the queue has its copy */
 }
 
 /*
@@ -761,6 +746,8 @@ request_done(struct http *s, struct dec_ctx *ctx)
 			s->clen--;
 			cred_emit(s, ctx, &s->cred[(s->chead + s->clen) %
 			    HTTP_CRED_MAX], RES_UNKNOWN);
+			secret_drop(&s->cred[(s->chead + s->clen) %
+			    HTTP_CRED_MAX].pass);
 		}
 	} else {
 		r = &s->q[(s->qhead + s->qlen++) % HTTP_PIPE_MAX];
@@ -886,8 +873,12 @@ http_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 	struct line l;
 	enum line_ev ev;
 
-	if (s->status != DEC_MORE || n == 0 || m->phase == P_CLOSE)
+	if (s->status != DEC_MORE || n == 0)
 		return s->status;
+	if (m->phase == P_CLOSE) {
+		ctx->skip = UINT64_MAX;
+		return DEC_MORE;
+	}
 	if (m->phase == P_HOLD) {
 		/* Client bytes before the CONNECT answer: not ours to read. */
 		COUNT(ctx, pipeline_overflow);
@@ -913,8 +904,23 @@ http_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 			break;
 		}
 	}
-	if (s->status == DEC_MORE)
+	if (s->status == DEC_MORE) {
+		/*
+		 * The rest of a body of known length (RFC 9112 §6.3) or of a
+		 * chunk (§7.1) is never parsed: reassembly may drop it by
+		 * count instead of handing it over, so bulk downloads cost no
+		 * copy.  A body that runs to the close is the rest of the
+		 * direction.
+		 */
+		if (line_raw_left(ls) > 0) {
+			ctx->skip = line_raw_left(ls);
+			line_set_raw(ls, 0);
+			m->phase = m->phase == P_CHUNK_DATA ? P_CHUNK_END :
+			    P_START;
+		} else if (m->phase == P_CLOSE)
+			ctx->skip = UINT64_MAX;
 		return DEC_MORE;
+	}
 	ctx->consumed = (size_t)(p - start);
 	line_wipe(&s->ls[DIR_C2S]);
 	line_wipe(&s->ls[DIR_S2C]);
@@ -957,6 +963,9 @@ http_wipe(void *st)
 
 	line_wipe(&s->ls[DIR_C2S]);
 	line_wipe(&s->ls[DIR_S2C]);
+	/* Held passwords; most flows (downloads) never held one. */
+	if (s->cred_touched)
+		explicit_bzero(s->cred, sizeof(s->cred));
 }
 
 static void

@@ -126,7 +126,8 @@ struct imap {
 	enum login	 login;
 	uint32_t	 login_seq;
 	bool		 pw_started;
-	size_t		 pass_len;	/* counted, never kept */
+	size_t		 pass_len;	/* counted */
+	struct held_secret pass;	/* for the fingerprint; wiped at the reply */
 	bool		 user_truncated;
 	size_t		 user_len;
 	uint8_t		 user[SASL_USER_MAX];
@@ -176,6 +177,9 @@ enter_state(struct imap *s, enum imap_state next)
 	fprintf(stderr, "imap: %s -> %s\n", strstate(s->state), strstate(next));
 #endif
 	s->state = next;
+	/* A decoder that has stopped reading holds no password. */
+	if (next == S_DONE || next == S_MISMATCH)
+		secret_drop(&s->pass);
 }
 
 static size_t
@@ -346,6 +350,8 @@ login_done(struct imap *s, struct dec_ctx *ctx, enum auth_result res,
 		f.username_len = s->user_len;
 		f.username_truncated = s->user_truncated;
 		f.secret_seen = s->pass_len > 0;
+		f.secret = s->pass.len > 0 ? s->pass.b : NULL;
+		f.secret_len = s->pass.len;
 	} else {
 		if (x->malformed)
 			COUNT(ctx, bad_sasl);
@@ -368,6 +374,8 @@ login_done(struct imap *s, struct dec_ctx *ctx, enum auth_result res,
 		f.username_len = x->user_len;
 		f.username_truncated = x->user_truncated;
 		f.secret_seen = x->secret_seen;
+		f.secret = x->pass.len > 0 ? x->pass.b : NULL;
+		f.secret_len = x->pass.len;
 	}
 	if (f.username_len == 0) {
 		f.username = NULL;
@@ -382,6 +390,7 @@ login_done(struct imap *s, struct dec_ctx *ctx, enum auth_result res,
 	s->login = L_NONE;
 	s->pw_started = s->sasl_aborted = s->user_truncated = false;
 	s->pass_len = 0;
+	secret_drop(&s->pass);
 	memset(s->user, 0, s->user_len);
 	s->user_len = 0;
 	sasl_reset(&s->sasl);
@@ -485,6 +494,7 @@ astring_bytes(struct imap *s, const uint8_t *p, size_t n)
 		return;
 	if (s->arg == 1) {
 		s->pass_len += n;
+		secret_append(&s->pass, p, n);
 		return;
 	}
 	if (s->arg != 0)
@@ -1003,6 +1013,7 @@ imap_wipe(void *st)
 	line_wipe(&s->ls[DIR_C2S]);
 	line_wipe(&s->ls[DIR_S2C]);
 	sasl_reset(&s->sasl);
+	secret_drop(&s->pass);
 	memset(s->user, 0, sizeof(s->user));
 	s->user_len = 0;
 	tls_watch_init(&s->tls);

@@ -103,4 +103,65 @@ bool line_verb_is(const uint8_t *p, size_t n, const char *w);
 /* Skip SP/HTAB from p[0..n); returns the count skipped. */
 size_t line_skip_ws(const uint8_t *p, size_t n);
 
+/*
+ * Interactive logins on a terminal stream: telnet (RFC 854, once its option
+ * negotiation is taken out) and rlogin (RFC 1282, after its handshake).
+ * The server prints a prompt and the client types, often one key per
+ * segment, with the server echoing the name but not the password.  The
+ * typed line is rebuilt from the client's bytes (RFC 854 NVT: BS and DEL
+ * erase a character, ^U the line; CR LF, CR NUL or a bare LF end it) and
+ * judged by the prompt the server had printed last when the client began
+ * typing it.  A login's result comes from what the server prints next: a
+ * "Login incorrect" or a new login prompt is a failure, "Last login" or
+ * anything else the client goes on typing into is a success.
+ */
+#define TERM_LINE_MAX	256	/* bytes of a typed line kept; longer ones are cut and counted */
+#define TERM_TAIL	48	/* the server's last printable bytes kept */
+
+struct term_login {
+	uint8_t	 tail[TERM_TAIL];	/* lower-cased; CR and LF become LF */
+	size_t	 tail_len;
+	size_t	 srv_since;	/* non-blank server bytes since the last typed line ended */
+	uint8_t	 line[TERM_LINE_MAX];
+	size_t	 line_len;
+	bool	 line_long;
+	bool	 typing;	/* a line is under way: its prompt is fixed */
+	bool	 eat;		/* after CR: a LF or NUL belongs to it */
+	uint8_t	 prompt;	/* what the line being typed answers */
+	uint8_t	 stage;		/* 0 no attempt, 1 name typed, 2 password typed */
+	uint8_t	 user[TERM_LINE_MAX];
+	size_t	 user_len;
+	bool	 user_long;
+	uint8_t	 pw[TERM_LINE_MAX];	/* the typed password, until the result */
+	size_t	 pw_len;
+	bool	 pw_long;	/* cut at TERM_LINE_MAX: pw is a prefix only */
+	bool	 done;		/* logged in: nothing more to learn */
+};
+
+/*
+ * Called when an attempt ends; `result` is an enum auth_result value
+ * (alerts/alert.h).  t->user/pw are valid during the call only.
+ */
+typedef void term_done_fn(void *arg, const struct term_login *t, int result);
+
+void term_init(struct term_login *t);
+
+/* Server output (no telnet commands): tracks prompts and results. */
+void term_server(struct term_login *t, const uint8_t *p, size_t n,
+    term_done_fn *cb, void *arg);
+
+/* Client keystrokes; *overflow counts lines cut at TERM_LINE_MAX. */
+void term_client(struct term_login *t, const uint8_t *p, size_t n,
+    uint64_t *overflow, term_done_fn *cb, void *arg);
+
+/* An attempt whose name came another way (the rlogin handshake). */
+void term_begin(struct term_login *t, const uint8_t *user, size_t n,
+    bool truncated);
+
+/* The stream ends or has a hole: an attempt under way ends as the tail says. */
+void term_end(struct term_login *t, term_done_fn *cb, void *arg);
+
+/* Wipe the typed bytes (passwords among them). */
+void term_wipe(struct term_login *t);
+
 #endif /* CREDLEAK_LINE_H */

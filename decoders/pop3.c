@@ -109,6 +109,7 @@ struct pop3 {
 
 	enum login	 login;		/* awaiting the final reply */
 	bool		 pass_secret;
+	struct held_secret pass;	/* PASS's argument, for the fingerprint */
 	bool		 user_truncated;
 	size_t		 user_len;
 	uint8_t		 user[SASL_USER_MAX];	/* from USER or APOP */
@@ -176,6 +177,9 @@ enter_state(struct pop3 *s, enum pop3_state next)
 	fprintf(stderr, "pop3: %s -> %s\n", strstate(s->state), strstate(next));
 #endif
 	s->state = next;
+	/* A decoder that has stopped reading holds no password. */
+	if (next == S_DONE || next == S_MISMATCH)
+		secret_drop(&s->pass);
 }
 
 static const struct verb *
@@ -279,6 +283,8 @@ login_done(struct pop3 *s, struct dec_ctx *ctx, enum auth_result res)
 		finding_init(s, &f, K_CLEARTEXT_CREDENTIALS);
 		f.mechanism = "USER/PASS";
 		f.secret_seen = s->pass_secret;
+		f.secret = s->pass.len > 0 ? s->pass.b : NULL;
+		f.secret_len = s->pass.len;
 		break;
 	case L_APOP:
 		finding_init(s, &f, K_CHALLENGE_RESPONSE);
@@ -307,6 +313,8 @@ login_done(struct pop3 *s, struct dec_ctx *ctx, enum auth_result res)
 		}
 		f.mechanism = sasl_auth_label(x->mech);
 		f.secret_seen = x->secret_seen;
+		f.secret = x->pass.len > 0 ? x->pass.b : NULL;
+		f.secret_len = x->pass.len;
 		break;
 	}
 	if (s->login == L_SASL) {
@@ -325,6 +333,7 @@ login_done(struct pop3 *s, struct dec_ctx *ctx, enum auth_result res)
 		tls_findings(s, ctx);
 	s->login = L_NONE;
 	s->pass_secret = false;
+	secret_drop(&s->pass);
 	sasl_reset(&s->sasl);
 	if (res == RES_SUCCESS)
 		enter_state(s, S_DONE);	/* the rest is mail download */
@@ -374,7 +383,7 @@ cmd_pass(struct pop3 *s, struct dec_ctx *ctx, const uint8_t *arg, size_t n)
 	login_done(s, ctx, RES_UNKNOWN);	/* a pipelined earlier attempt */
 	s->login = L_PASS;
 	s->pass_secret = n > 0;
-	(void)arg;
+	secret_hold(&s->pass, arg, n);
 }
 
 /* RFC 1939 §7: APOP name SP digest; the digest is the last word. */
@@ -892,6 +901,7 @@ pop3_wipe(void *st)
 	line_wipe(&s->ls[DIR_C2S]);
 	line_wipe(&s->ls[DIR_S2C]);
 	sasl_reset(&s->sasl);
+	secret_drop(&s->pass);
 	memset(s->user, 0, sizeof(s->user));
 	s->user_len = 0;
 	memset(s->held, 0, sizeof(s->held));

@@ -175,6 +175,33 @@ b64_valid(const uint8_t *p, size_t n)
 	return true;
 }
 
+void
+secret_hold(struct held_secret *h, const uint8_t *p, size_t n)
+{
+	secret_drop(h);
+	secret_append(h, p, n);
+}
+
+void
+secret_append(struct held_secret *h, const uint8_t *p, size_t n)
+{
+	if (h->over || n == 0)
+		return;
+	if (n > sizeof(h->b) - h->len) {
+		secret_drop(h);
+		h->over = true;
+		return;
+	}
+	memcpy(h->b + h->len, p, n);
+	h->len += n;
+}
+
+void
+secret_drop(struct held_secret *h)
+{
+	explicit_bzero(h, sizeof(*h));
+}
+
 static void
 set_user(struct sasl_exchange *x, const uint8_t *u, size_t n)
 {
@@ -201,6 +228,7 @@ parse_plain(struct sasl_exchange *x, const uint8_t *d, size_t n)
 	}
 	set_user(x, nul1 + 1, (size_t)(nul2 - nul1 - 1));
 	x->secret_seen = (size_t)(d + n - (nul2 + 1)) > 0;
+	secret_hold(&x->pass, nul2 + 1, (size_t)(d + n - (nul2 + 1)));
 }
 
 /* Find "key=" at the start of a ^A-separated field; returns the value. */
@@ -326,8 +354,10 @@ response_decoded(struct sasl_exchange *x, const uint8_t *d, size_t n)
 		/* The first response is the username, the second the password. */
 		if (x->responses == 1)
 			set_user(x, d, n);
-		else if (x->responses == 2)
+		else if (x->responses == 2) {
 			x->secret_seen = true;
+			secret_hold(&x->pass, d, n);
+		}
 		break;
 	case MECH_XOAUTH2:
 	case MECH_OAUTHBEARER:
@@ -408,5 +438,5 @@ sasl_exchange_class(const struct sasl_exchange *x)
 void
 sasl_reset(struct sasl_exchange *x)
 {
-	memset(x, 0, sizeof(*x));
+	explicit_bzero(x, sizeof(*x));	/* a wipe the compiler may not drop */
 }

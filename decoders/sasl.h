@@ -9,7 +9,10 @@
  * (the command with its optional initial response, the server's
  * continuations, the client's responses) and keeps only what may be printed:
  * the username and whether a secret crossed the wire.  Decoded secret bytes
- * live in a stack buffer for the duration of one call and are wiped.
+ * live in a stack buffer for the duration of one call and are wiped; the
+ * password of a PLAIN or LOGIN exchange alone is held (struct held_secret)
+ * until the final reply, so that the finding can carry it to the keyed
+ * fingerprint (alerts/fingerprint.h), and is wiped then.
  */
 #ifndef CREDLEAK_SASL_H
 #define CREDLEAK_SASL_H
@@ -73,6 +76,26 @@ bool b64_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t outcap,
 /* Whether p[0..n) is well-formed base64 (the shape check only). */
 bool b64_valid(const uint8_t *p, size_t n);
 
+/*
+ * A password held from the command that sent it to the reply that ends the
+ * login, for finding.secret.  Longer ones are not kept (len 0): a prefix
+ * would give false matches.  Wiped with explicit_bzero by secret_drop.
+ */
+#define SECRET_HOLD_MAX	256
+
+struct held_secret {
+	size_t		 len;		/* 0: none held */
+	bool		 over;		/* too long: nothing held */
+	uint8_t		 b[SECRET_HOLD_MAX];
+};
+
+/* Hold p[0..n) (drops what was held; n > SECRET_HOLD_MAX holds nothing). */
+void secret_hold(struct held_secret *h, const uint8_t *p, size_t n);
+/* Add p[0..n) to what is held (a password read in pieces). */
+void secret_append(struct held_secret *h, const uint8_t *p, size_t n);
+/* Wipe what is held. */
+void secret_drop(struct held_secret *h);
+
 /* One AUTH exchange. */
 struct sasl_exchange {
 	enum sasl_mech	 mech;
@@ -84,6 +107,7 @@ struct sasl_exchange {
 	bool		 malformed;	/* a response did not decode or parse */
 	size_t		 user_len;
 	uint8_t		 user[SASL_USER_MAX];
+	struct held_secret pass;	/* PLAIN's passwd, LOGIN's second response */
 };
 
 /*
@@ -108,7 +132,7 @@ enum mech_class sasl_exchange_class(const struct sasl_exchange *x);
 /* Mechanism label for alerts: "AUTH PLAIN", "AUTH XOAUTH2", ... */
 const char *sasl_auth_label(enum sasl_mech m);
 
-/* Forget the exchange and wipe the username. */
+/* Forget the exchange and wipe the username and the held password. */
 void sasl_reset(struct sasl_exchange *x);
 
 #endif /* CREDLEAK_SASL_H */

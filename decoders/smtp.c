@@ -50,6 +50,8 @@
 #define SMTP_FIFO_MAX	32	/* outstanding pipelined commands we track */
 #define SMTP_TLS_PEEK	5	/* bytes kept: tls.c says "not TLS" within 3 */
 #define SMTP_KW_MAX	8	/* a keyword quoted in a reason: STARTTLS's length */
+#define SMTP_DOMAINS	FINDING_MAX_DOMAINS	/* distinct RCPT TO domains kept */
+#define SMTP_DOMAIN_MAX	63	/* bytes of a kept domain or server name */
 
 /* Said on findings when masked keywords leave STARTTLS support unknown. */
 #define MASKED_NOTE	"EHLO keywords masked on the path (XXXA, XXXXXXXB, " \
@@ -118,6 +120,7 @@ static const struct {
 
 struct pending {
 	uint8_t		 cmd;		/* enum smtp_cmd */
+	uint8_t		 dom;		/* RCPT: index + 1 of its domain in rdom, 0 none */
 	uint32_t	 replies;	/* replies still owed (C_OTHER may absorb many) */
 	uint32_t	 extra;		/* DATA: body lines sent before its reply */
 };
@@ -152,6 +155,11 @@ struct smtp_state {
 	unsigned	 mail_accepted, rcpt_accepted, messages_accepted;
 	uint32_t	 emitted;	/* once-per-session kinds, bit per kind */
 	bool		 tls_accepted;	/* a 2xx answered STARTTLS */
+	/* for the relay judgement: RCPT TO domains, the server's name */
+	char		 rdom[SMTP_DOMAINS][SMTP_DOMAIN_MAX + 1];
+	uint8_t		 ndom;
+	uint8_t		 dom_ok;	/* bit per rdom: a RCPT to it was accepted */
+	char		 srv_name[SMTP_DOMAIN_MAX + 1];
 
 	/* the upgrade (ST_TLS_WAIT) */
 	struct tls_watch tw;
@@ -257,6 +265,80 @@ fifo_pop(struct smtp_state *st)
 	st->fcount--;
 }
 
+/* --- what the relay judgement reads ------------------------------------ */
+
+/*
+ * A host or domain name as kept: lower case, letters, digits, '.', '-',
+ * and for an address literal (RFC 5321 §4.1.3) '[', ']', ':'; anything
+ * else, or a name longer than SMTP_DOMAIN_MAX, is not kept (0).
+ */
+static size_t
+name_copy(char *dst, const uint8_t *p, size_t n)
+{
+	size_t i;
+	uint8_t c;
+
+	if (n == 0 || n > SMTP_DOMAIN_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		c = p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (uint8_t)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '-' || c == '[' || c == ']' || c == ':'))
+			return 0;
+		dst[i] = (char)c;
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+/* The first word after "NNN " / "NNN-": the greeting's or EHLO's host. */
+static void
+server_name(struct smtp_state *st, const uint8_t *p, size_t n)
+{
+	size_t k;
+
+	if (n <= 4)
+		return;
+	p += 4;
+	n -= 4;
+	for (k = 0; k < n && p[k] != ' ' && p[k] != '\t'; k++)
+		continue;
+	name_copy(st->srv_name, p, k);
+}
+
+/*
+ * "RCPT TO:<user@Example.ORG> params" (RFC 5321 §4.1.1.3): the index + 1
+ * of its domain among the first SMTP_DOMAINS distinct ones, 0 if none.
+ */
+static uint8_t
+rcpt_domain(struct smtp_state *st, const uint8_t *p, size_t n)
+{
+	char d[SMTP_DOMAIN_MAX + 1];
+	size_t i, at = 0, end;
+	uint8_t k;
+
+	for (i = 0; i < n && p[i] != ':'; i++)
+		continue;
+	if (i == n)
+		return 0;
+	for (i++; i < n && p[i] == ' '; i++)
+		continue;
+	for (end = i; end < n && p[end] != '>' && p[end] != ' '; end++)
+		if (p[end] == '@')
+			at = end + 1;
+	if (at == 0 || name_copy(d, p + at, end - at) == 0)
+		return 0;
+	for (k = 0; k < st->ndom; k++)
+		if (strcmp(st->rdom[k], d) == 0)
+			return (uint8_t)(k + 1);
+	if (st->ndom == SMTP_DOMAINS)
+		return 0;
+	memcpy(st->rdom[st->ndom], d, sizeof(d));
+	return ++st->ndom;
+}
+
 /* --- findings ---------------------------------------------------------- */
 
 static void
@@ -300,6 +382,14 @@ emit_once(struct smtp_state *st, struct dec_ctx *ctx, enum finding_kind k,
 	if (k == K_UNAUTH_MAIL_ACCEPTED) {
 		f.rcpt_accepted = st->rcpt_accepted;
 		f.messages_accepted = st->messages_accepted;
+		for (i = 0; i < st->ndom; i++)
+			if ((st->dom_ok & (1u << i)) != 0)
+				f.rcpt_domains[f.nrcpt_domains++] = st->rdom[i];
+		f.server_name = st->srv_name[0] != '\0' ? st->srv_name : NULL;
+		if ((st->caps & CAP_AUTH) != 0)
+			f.auth_offered = TRI_YES;
+		else if (st->ehlo_seen && !st->offer_unknown)
+			f.auth_offered = TRI_NO;
 	}
 	dec_emit(ctx, &f);
 }
@@ -340,6 +430,9 @@ auth_finish(struct smtp_state *st, struct dec_ctx *ctx, enum auth_result res)
 		f.username_truncated = x->user_truncated;
 		f.result = res;
 		f.secret_seen = x->secret_seen;
+		/* For the keyed fingerprint only; sasl_reset() wipes it. */
+		f.secret = x->pass.len > 0 ? x->pass.b : NULL;
+		f.secret_len = x->pass.len;
 		dec_emit(ctx, &f);
 	}
 	sasl_reset(x);
@@ -643,6 +736,8 @@ reply_done(struct smtp_state *st, struct dec_ctx *ctx, int code)
 		st->mail_accepted += cls == 2;
 		break;
 	case C_RCPT:
+		if (cls == 2 && h->dom > 0)
+			st->dom_ok |= (uint8_t)(1u << (h->dom - 1));
 		fifo_pop(st);
 		st->rcpt_accepted += cls == 2;	/* 250 or 251 */
 		break;
@@ -700,8 +795,13 @@ reply_line(struct smtp_state *st, struct dec_ctx *ctx, const struct line *l)
 			fifo_pop(st);
 	}
 	if (coded && st->code == 250 && st->fcount > 0 &&
-	    fifo_at(st, 0)->cmd == C_EHLO)
+	    fifo_at(st, 0)->cmd == C_EHLO) {
+		if (st->rlines == 0)
+			server_name(st, p, n);	/* the EHLO answer names it */
 		ehlo_line(st, p, n);
+	} else if (coded && st->code == 220 && st->rlines == 0 &&
+	    st->replies == 0 && st->srv_name[0] == '\0')
+		server_name(st, p, n);		/* the greeting */
 	st->rlines++;
 	st->in_reply = !last;
 	if (last)
@@ -835,6 +935,7 @@ static void
 command_line(struct smtp_state *st, struct dec_ctx *ctx, const struct line *l)
 {
 	enum smtp_cmd c = verb_lookup(l->p, l->len);
+	struct pending *e;
 
 	switch (c) {
 	case C_AUTH:
@@ -854,6 +955,10 @@ command_line(struct smtp_state *st, struct dec_ctx *ctx, const struct line *l)
 	case C_MAIL:
 		st->mail_sent = true;
 		fifo_push(st, ctx, c, false);
+		break;
+	case C_RCPT:
+		if ((e = fifo_push(st, ctx, c, false)) != NULL)
+			e->dom = rcpt_domain(st, l->p, l->len);
 		break;
 	case C_NONE:
 		fifo_push(st, ctx, C_OTHER, false);

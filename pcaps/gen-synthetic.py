@@ -765,6 +765,92 @@ def smtp_masked_starttls():
     return p
 
 
+def pop3_login(p, cli, cport, user, pw, isn):
+    """One POP3 poll: greeting, USER/PASS accepted, STAT, QUIT."""
+    f = Flow(p, cli, "198.51.100.110", cport, 110, isn, isn + 500000)
+    f.handshake()
+    f.s(POP_GREETING)
+    f.c("USER %s\r\n" % user)
+    f.s("+OK\r\n")
+    f.c("PASS %s\r\n" % pw)
+    f.s("+OK Logged in.\r\n")
+    f.c("STAT\r\n")
+    f.s("+OK 0 0\r\n")
+    f.c("QUIT\r\n")
+    f.s("+OK Logging out.\r\n")
+    f.close()
+
+
+def agg_polling():
+    """Repeated logins, for aggregation: alice's client polls POP3 every
+    60 s (5 sessions, t = 0, 60, 120, 180, 240 s), bob's every 60 s from
+    t = 30 s (3 sessions), and alice logs in once over IMAP at t = 200 s.
+    Each session is a few milliseconds long."""
+    p = Pcap()
+    events = [(0, "alice"), (30, "bob"), (60, "alice"), (90, "bob"),
+              (120, "alice"), (150, "bob"), (180, "alice"), (200, "imap"),
+              (240, "alice")]
+    for n, (t, who) in enumerate(events):
+        p.clock = t * 1000000
+        if who == "imap":
+            f = Flow(p, "192.0.2.30", "198.51.100.143", 41000 + n, 143,
+                     30000000 + n * 1000, 31000000 + n * 1000)
+            f.handshake()
+            f.s(IMAP_GREETING)
+            f.c("a1 LOGIN alice %s\r\n" % ALICE_PW)
+            f.s("a1 " + IMAP_LOGGED_IN)
+            f.c("a2 LOGOUT\r\n")
+            f.s("* BYE Logging out\r\na2 OK Logout completed.\r\n")
+            f.close()
+        else:
+            pop3_login(p, "192.0.2.30" if who == "alice" else "192.0.2.31",
+                       41000 + n, who, ALICE_PW if who == "alice" else BOB_PW,
+                       32000000 + n * 1000)
+    return p
+
+
+def smtp_unauth(srv, port, client, ehlo, rcpt, isn):
+    """MAIL FROM / RCPT TO / DATA accepted without AUTH, then QUIT."""
+    p = Pcap()
+    f = Flow(p, client, srv, 42000 + port % 1000, port, isn, isn + 500000)
+    f.handshake()
+    f.s(GREETING)
+    f.c(EHLO)
+    f.s(ehlo)
+    smtp_send_mail(f, "credleak relay test", sender="mallory@example.net",
+                   rcpt=rcpt, queue_id="8C7D6E5F4A")
+    f.c("QUIT\r\n")
+    f.s(BYE)
+    f.close()
+    return p
+
+
+EHLO_PLAIN = ("250-mail.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+              "250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n")
+
+
+def smtp_relay_foreign():
+    """Port 25 of mail.example.test (198.51.100.26), no AUTH offered: a
+    client from outside (203.0.113.5) has mail for victim@example.net, a
+    domain not the server's, accepted: an open relay."""
+    return smtp_unauth("198.51.100.26", 25, "203.0.113.5", EHLO_PLAIN,
+                       "victim@example.net", 40000000)
+
+
+def smtp_inbound_local():
+    """Port 25 of mail.example.test, no AUTH offered: a client from
+    outside delivers to bob@example.test, the server's own domain."""
+    return smtp_unauth("198.51.100.25", 25, "203.0.113.6", EHLO_PLAIN,
+                       "bob@example.test", 41000000)
+
+
+def smtp_submission_noauth():
+    """Port 587, EHLO advertises AUTH PLAIN LOGIN, and the client sends
+    mail to bob@example.test without logging in: accepted."""
+    return smtp_unauth("198.51.100.25", 587, "203.0.113.7", EHLO_AUTH,
+                       "bob@example.test", 42000000)
+
+
 CAPTURES = [
     ("smtp-ooo", smtp_ooo),
     ("smtp-overlap", smtp_overlap),
@@ -783,6 +869,10 @@ CAPTURES = [
     ("http-connect-smtp", http_connect_smtp),
     ("smtp-stripped", smtp_stripped),
     ("smtp-masked-starttls", smtp_masked_starttls),
+    ("agg-polling", agg_polling),
+    ("smtp-relay-foreign", smtp_relay_foreign),
+    ("smtp-inbound-local", smtp_inbound_local),
+    ("smtp-submission-noauth", smtp_submission_noauth),
 ]
 
 

@@ -18,6 +18,7 @@
 #include "../decoders/classify.h"
 #include "flow.h"
 #include "tcp.h"
+#include "udp.h"
 
 #define ACKLOG		12	/* ACK changes remembered while a flow is classified */
 
@@ -67,6 +68,7 @@ struct reasm {
 	struct reasm_config	 cfg;
 	struct alert_sink	*sink;
 	struct cls_engine	*cls;		/* nDPI */
+	struct udp_table	*udp;		/* NULL: no decoder reads UDP */
 	const char		*input;
 	struct flow		**buckets;
 	size_t			 nbuckets;	/* power of two */
@@ -79,6 +81,7 @@ struct reasm {
 	uint64_t		 next_id;
 	uint64_t		 now;		/* latest packet time seen */
 	uint64_t		 cur_ts;	/* time stamped on findings */
+	const struct pkt	*cur_pkt;	/* the packet being handled (for nDPI) */
 	unsigned		 ending;	/* inside flow_end(): no eviction */
 	struct reasm_counters	 ctr;
 	struct dec_counters	 dctr;
@@ -345,6 +348,7 @@ ctx_init(struct reasm *r, struct flow *f, struct dec_ctx *ctx)
 {
 	ctx->flow = &f->info;
 	ctx->consumed = 0;
+	ctx->skip = 0;
 	ctx->ts_us = r->cur_ts;
 	ctx->sink = r->sink;
 	ctx->ctr = &r->dctr;
@@ -433,6 +437,17 @@ sink_data(void *arg, const uint8_t *p, size_t n)
 		return false;
 	if (h->flags & H_DEPTH)
 		return true;
+	if (h->skip > 0) {
+		/* Bytes the decoder said it does not need (waiting ones). */
+		size_t k = h->skip < n ? (size_t)h->skip : n;
+
+		h->skip -= k;
+		p += k;
+		n -= k;
+		s->r->ctr.skipped_bytes += k;
+		if (n == 0)
+			return true;
+	}
 	if (h->delivered > s->r->cfg.depth) {
 		/* Past the inspection depth: hand on the part before it, then stop. */
 		uint64_t over = h->delivered - s->r->cfg.depth;
@@ -445,6 +460,8 @@ sink_data(void *arg, const uint8_t *p, size_t n)
 	}
 	ctx_init(s->r, f, &ctx);
 	st = f->dec->data(f->st, &ctx, s->d, p, n);
+	if (st == DEC_MORE && ctx.skip > 0)
+		h->skip = ctx.skip;
 	if (st == DEC_MISMATCH)
 		s->r->dctr.mismatch++;
 	if (st == DEC_TUNNEL) {
@@ -463,10 +480,20 @@ sink_gap(void *arg, size_t n)
 {
 	struct dsink *s = arg;
 	struct flow *f = s->f;
+	struct half *h = &f->h[s->d];
 	struct dec_ctx ctx;
 
 	if (f->state != F_DECODE)
 		return false;
+	if (h->skip > 0) {
+		/* A hole in bytes the decoder skips loses it nothing. */
+		size_t k = h->skip < n ? (size_t)h->skip : n;
+
+		h->skip -= k;
+		n -= k;
+		if (n == 0)
+			return true;
+	}
 	/* The decoder counts it in dctr.gaps; reassembly's own count is ctr.gaps. */
 	if (f->dec->gap != NULL) {
 		ctx_init(s->r, f, &ctx);
@@ -605,16 +632,10 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 {
 	struct cls_input in;
 	const struct decoder *dec = NULL;
-	bool swap = false;
+	enum cls_verdict v;
+	bool swap = false, sure = false;
 	int d;
 
-	/*
-	 * nDPI's verdict chooses; give it a few payload packets before the
-	 * probes decide (the bytes wait in the window meanwhile).
-	 */
-	if (!force && f->ndpi == NDPI_PENDING && f->nflow != NULL &&
-	    f->packets < NDPI_PACKETS)
-		return;
 	memset(&in, 0, sizeof(in));
 	for (d = 0; d < 2; d++)
 		in.len[d] = half_contig(&f->h[d], &in.first[d]);
@@ -624,18 +645,47 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 	in.srv_port = f->info.srv_port;
 	in.packets = f->packets;
 	in.force = force;
+	v = classify(&in, &dec, &swap, &sure);
+	/*
+	 * Content first: a probe that recognises a greeting or a command is
+	 * conclusive, and bytes every probe rejects would contradict any
+	 * verdict of nDPI's too (see classify_denies).  Either way nDPI has
+	 * nothing to add, and most flows cost it nothing.
+	 */
+	if (!force && f->ndpi == NDPI_PENDING && !sure && v != CLS_NONE) {
+		/*
+		 * The bytes leave it open: give nDPI a few payload packets
+		 * (the bytes wait in the window meanwhile).
+		 */
+		if (f->nflow == NULL && r->cls != NULL &&
+		    mem_reserve(r, cls_flow_size(), f) &&
+		    (f->nflow = cls_flow_new(r->cls)) != NULL) {
+			const struct decoder *nd = NULL;
+
+			mem_add(r, cls_flow_size());
+			f->ndpi = (uint8_t)cls_ndpi_packet(r->cls, f->nflow,
+			    r->cur_pkt, &nd);
+			if (f->ndpi != NDPI_PENDING) {
+				f->ndpi_dec = nd;
+				release_ndpi(r, f);
+			}
+		}
+		if (f->ndpi == NDPI_PENDING && f->nflow != NULL &&
+		    f->packets < NDPI_PACKETS)
+			return;
+	}
 	/*
 	 * nDPI named the protocol: its verdict chooses the decoder, unless
-	 * the bytes flatly contradict it.
+	 * the bytes flatly contradict it or a probe recognised another.
 	 */
-	if (f->ndpi == NDPI_DECODER && f->ndpi_dec != NULL &&
+	if (!sure && f->ndpi == NDPI_DECODER && f->ndpi_dec != NULL &&
 	    !classify_denies(f->ndpi_dec, &in)) {
 		release_ndpi(r, f);
 		r->ctr.by_ndpi++;
 		attach(r, f, f->ndpi_dec);
 		return;
 	}
-	switch (classify(&in, &dec, &swap)) {
+	switch (v) {
 	case CLS_WAIT:
 		/*
 		 * Some probe finds the bytes plausible: wait for more, even
@@ -845,6 +895,11 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 	uint32_t seq = p->seq;
 	uint8_t fl = p->tcp_flags;
 
+	if (p->ipproto == 17) {
+		if (r->udp != NULL)
+			udp_datagram(r->udp, p, r->input);
+		return;
+	}
 	r->cur_ts = p->ts_us;
 	if (p->ts_us + r->cfg.timeout_us < r->now) {
 		/*
@@ -888,11 +943,6 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 	if (f->state == F_IGNORED)
 		goto flags;
 	/*
-	 * nDPI state is taken at the first payload, so a flood of SYNs costs
-	 * no nDPI memory; nDPI 4.2 classifies from payload without the
-	 * handshake.
-	 */
-	/*
 	 * A flow that opens with a TLS record (0x16 handshake, 0x17 data:
 	 * RFC 8446 §5.1) is encrypted from its first byte: no decoder of ours
 	 * can read it, so it costs neither nDPI nor a window.  Upgrades
@@ -905,10 +955,13 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 		r->ctr.flows_ignored++;
 		goto flags;
 	}
-	if (f->state == F_CLASSIFY && f->nflow == NULL && f->ndpi == NDPI_PENDING &&
-	    p->payload_len > 0 && r->cls != NULL && mem_reserve(r, cls_flow_size(), f) &&
-	    (f->nflow = cls_flow_new(r->cls)) != NULL)
-		mem_add(r, cls_flow_size());
+	/*
+	 * nDPI state is taken in try_classify(), only when the content
+	 * leaves the protocol open, so a flood of SYNs and most flows cost
+	 * no nDPI at all; nDPI 4.2 classifies from payload without the
+	 * handshake.
+	 */
+	r->cur_pkt = p;
 	if (f->state == F_CLASSIFY && f->nflow != NULL && f->ndpi == NDPI_PENDING) {
 		const struct decoder *nd = NULL;
 
@@ -942,11 +995,33 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 	}
 	if (p->payload_len > 0 && !(h->flags & H_DEPTH)) {
 		const struct half_sink *out = NULL;
+		const uint8_t *pl = p->payload;
+		size_t plen = p->payload_len;
 		struct dsink s = { r, f, d };
 		struct half_sink hs = { sink_data, sink_gap, &s };
 
 		if (f->first_dir == 0xff)
 			f->first_dir = (uint8_t)d;
+		/*
+		 * Bytes in order that the decoder said it does not need (a
+		 * body of known length) only move the delivery point: no
+		 * window, no copy, no call.
+		 */
+		if (h->skip > 0 && f->state == F_DECODE &&
+		    (h->flags & H_SEQ) && seq == h->base && !half_pending(h)) {
+			size_t k = h->skip < p->payload_len ?
+			    (size_t)h->skip : p->payload_len;
+
+			h->skip -= k;
+			h->base += (uint32_t)k;
+			h->delivered += k;
+			r->ctr.skipped_bytes += k;
+			if (k == p->payload_len)
+				goto flags;
+			pl = p->payload + k;
+			plen = p->payload_len - k;
+			seq += (uint32_t)k;
+		}
 		/*
 		 * Past the first GATE_BYTES of a direction (where logins and
 		 * upgrades happen) bytes in order go to the decoder at once,
@@ -954,12 +1029,12 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 		 * bulk data costs no window.
 		 */
 		if (f->state == F_DECODE && h->delivered >= GATE_BYTES &&
-		    half_pass(h, seq, p->payload, p->payload_len, &r->ctr, &hs))
+		    half_pass(h, seq, pl, plen, &r->ctr, &hs))
 			goto flags;
 		if ((h->buf == NULL && (h->buf = rbuf_get(r, f,
-		    half_need(h, seq, p->payload_len) > RBUF_SMALL ? RBUF_SIZE :
+		    half_need(h, seq, plen) > RBUF_SMALL ? RBUF_SIZE :
 		    RBUF_SMALL)) == NULL) ||
-		    !rbuf_grow(r, f, h, half_need(h, seq, p->payload_len))) {
+		    !rbuf_grow(r, f, h, half_need(h, seq, plen))) {
 			r->ctr.memcap_refused++;
 			if (f->state == F_DECODE)
 				detach(r, f);
@@ -968,7 +1043,7 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 		}
 		if (f->state == F_DECODE)
 			out = &hs;
-		if (!half_insert(h, seq, p->payload, p->payload_len, p->ts_us,
+		if (!half_insert(h, seq, pl, plen, p->ts_us,
 		    &r->ctr, out)) {
 			/* No verdict within a window's worth of bytes. */
 			f->state = F_IGNORED;
@@ -1024,8 +1099,17 @@ reasm_new(const struct reasm_config *cfg, struct alert_sink *sink)
 	r->input = "";
 	if (!r->cfg.no_ndpi)
 		r->cls = cls_engine_new();	/* without it, content probes alone decide */
+	if (udp_has_decoders() &&
+	    (r->udp = udp_new(0, 0, sink, &r->dctr, r->cfg.id_base,
+	    r->cfg.id_step, &r->next_id)) == NULL) {
+		cls_engine_free(r->cls);
+		free(r);
+		return NULL;
+	}
 	r->nbuckets = 4096;
 	if ((r->buckets = calloc(r->nbuckets, sizeof(struct flow *))) == NULL) {
+		udp_free(r->udp);
+		cls_engine_free(r->cls);
 		free(r);
 		return NULL;
 	}
@@ -1049,6 +1133,8 @@ reasm_tick(struct reasm *r, uint64_t now_us)
 
 	if (now_us > r->now)
 		r->now = now_us;
+	if (r->udp != NULL)
+		udp_tick(r->udp, now_us);
 	/* A quiet link still ends idle flows; a few hundred per tick at most. */
 	for (i = 0; i < 64; i++) {
 		struct flow *f = r->lru_head;
@@ -1064,6 +1150,8 @@ reasm_flush(struct reasm *r)
 {
 	while (r->lru_head != NULL)
 		flow_end(r, r->lru_head, END_EXIT);
+	if (r->udp != NULL)
+		udp_flush(r->udp);
 }
 
 void
@@ -1087,6 +1175,7 @@ reasm_free(struct reasm *r)
 		}
 	}
 	free(r->buckets);
+	udp_free(r->udp);
 	cls_engine_free(r->cls);
 	free(r);
 }

@@ -62,6 +62,7 @@ struct reasm_counters {
 	uint64_t	 gap_bytes;
 	uint64_t	 window_overflow; /* a segment beyond the buffer window forced delivery */
 	uint64_t	 depth_reached;	/* directions cut at the inspection depth */
+	uint64_t	 skipped_bytes;	/* bytes a decoder said it did not need */
 	uint64_t	 memcap_evictions; /* flows ended to stay under the memory cap */
 	uint64_t	 memcap_refused;  /* flows left uninspected: no memory even after eviction */
 	uint64_t	 mem_in_use;
@@ -79,7 +80,7 @@ void reasm_free(struct reasm *r);
 /* Name of the input the following packets come from (kept by pointer). */
 void reasm_set_input(struct reasm *r, const char *input);
 
-/* One parsed TCP packet. */
+/* One parsed packet: a TCP segment, or a UDP datagram for reassembly/udp.c. */
 void reasm_packet(struct reasm *r, const struct pkt *p);
 
 /*

@@ -37,6 +37,7 @@ struct half {
 	uint32_t	 fin_seq;	/* sequence number the FIN occupies */
 	uint8_t		 flags;
 	uint64_t	 delivered;	/* bytes handed on so far */
+	uint64_t	 skip;		/* bytes after base the decoder does not need */
 	uint64_t	 first_ts;	/* arrival of the oldest waiting byte (0: none) */
 };
 

@@ -34,7 +34,7 @@ def smtp_login(f, user="alice"):
 
 def run(binary, pcap, *opts):
     """Exit status, alerts, stderr, and the peak RSS credleak reports (KiB)."""
-    p = subprocess.run([binary, "--sensor", "test", *opts, "-r", pcap],
+    p = subprocess.run([binary, "--sensor", "test", "--no-aggregate", *opts, "-r", pcap],
                        capture_output=True, timeout=300)
     alerts = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
     err = p.stderr.decode(errors="replace")
@@ -47,7 +47,7 @@ def counter(stderr, name):
 
 
 def creds(alerts, user="alice"):
-    return [a for a in alerts if a["kind"] == "cleartext_credentials"
+    return [a for a in alerts if a.get("kind") == "cleartext_credentials"
             and a["credential"].get("username") == user]
 
 

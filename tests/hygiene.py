@@ -5,10 +5,11 @@
 
 Each capture in pcaps/ is run with each option set below (standard output, an
 -o file, several workers, masking, stats events, content-only
-classification, a small memory cap) and everything written - the JSON
-stream, the -o file, standard error - is searched for every test password of
-tests/secrets.txt and the decoy secrets planted in the synthetic captures, in
-clear, base64 (alone and inside a larger blob), SASL PLAIN, HTTP Basic and
+classification, a small memory cap, a fingerprint key, the ECS format)
+and everything written - the JSON stream, the -o file, standard error - is
+searched for every test password of tests/secrets.txt, the decoy secrets
+planted in the synthetic captures and the fingerprint key, in clear, hex,
+base64 (alone and inside a larger blob), SASL PLAIN, HTTP Basic and
 URL-encoded forms.
 """
 import argparse, glob, os, subprocess, sys, tempfile
@@ -25,7 +26,18 @@ OPTION_SETS = [
     ["--workers", "2", "--stats-interval", "1"],
     ["--no-ndpi", "--memcap", "256k", "--depth", "2k"],
     ["-o", "{out}"],
+    # Fingerprints: the key is searched for too, in all its forms.
+    ["--secret-key-file", "{key}"],
+    ["--format", "ecs", "--secret-key-file", "{key}", "--stats-interval", "1"],
+    # Aggregation, posture and the text report (the report names no secret either).
+    ["--aggregate-window", "60", "--home-net", "198.51.100.0/24,2001:db8::/32",
+     "--local-domains", "example.test", "--stats-interval", "1"],
+    ["--no-aggregate"],
+    ["--report"],
+    ["--report", "--mask-usernames", "-o", "{out}"],
 ]
+# The key of the --secret-key-file sets (synthetic; written mode 0600).
+HYGIENE_KEY = "hygiene-test-key-5f3a9c1e7b2d4068"
 
 
 def main():
@@ -33,16 +45,21 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "credleak"))
     o = ap.parse_args()
     with open(os.path.join(ROOT, "tests", "secrets.txt")) as f:
-        forms = regress.secret_forms([l.strip() for l in f if l.strip()] + DECOYS)
+        forms = regress.secret_forms([l.strip() for l in f if l.strip()] + DECOYS +
+                                     [HYGIENE_KEY])
+    forms.add(HYGIENE_KEY.encode().hex().encode())
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
+        key = os.path.join(tmp, "key")
+        with open(os.open(key, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write(HYGIENE_KEY)
         for opts in OPTION_SETS:
             bad = []
             for pcap in sorted(glob.glob(os.path.join(ROOT, "pcaps", "*.pcap"))):
                 out = os.path.join(tmp, "alerts.json")
                 if os.path.exists(out):
                     os.unlink(out)
-                args = [a.replace("{out}", out) for a in opts]
+                args = [a.replace("{out}", out).replace("{key}", key) for a in opts]
                 p = subprocess.run([o.bin, *args, "-r", pcap], capture_output=True,
                                    timeout=120)
                 written = p.stdout + p.stderr
@@ -52,7 +69,7 @@ def main():
                     bad.append(f"{os.path.basename(pcap)}: exit {p.returncode}")
                 if any(form in written for form in forms):
                     bad.append(f"{os.path.basename(pcap)}: a secret in the output")
-            name = " ".join(opts).replace("{out}", "FILE") or "defaults"
+            name = " ".join(opts).replace("{out}", "FILE").replace("{key}", "KEY") or "defaults"
             if bad:
                 failed += 1
                 print(f"FAIL hygiene {name}")

@@ -5,7 +5,10 @@
 #   3. command-line behaviour          tests/cli.sh
 #      caps under load                 tests/bounds.py
 #      secret hygiene, every option    tests/hygiene.py
+#      aggregation, posture, --report  tests/aggregate.py
 #      every line against the schema   tests/schema.py
+#      --format ecs against its schema tests/ecs.py
+#      keyed secret fingerprints       tests/fingerprint.py
 #      syslog to a real rsyslogd        tests/syslog.sh
 #      valgrind memcheck               tests/valgrind.sh
 #   4. all three again under ASan + UBSan (build-asan/, ./credleak-asan)
@@ -30,9 +33,12 @@ python3 tests/regress.py --bin ./credleak | tee "$log/regress"; tally "$log/regr
 sh tests/cli.sh ./credleak | tee "$log/cli"; tally "$log/cli"
 python3 tests/bounds.py --bin ./credleak | tee "$log/bounds"; tally "$log/bounds"
 python3 tests/hygiene.py --bin ./credleak | tee "$log/hygiene"; tally "$log/hygiene"
+python3 tests/aggregate.py --bin ./credleak | tee "$log/aggregate"; tally "$log/aggregate"
 python3 tests/workers.py --bin ./credleak | tee "$log/workers"; tally "$log/workers"
 bash tests/syslog.sh ./credleak | tee "$log/syslog"; tally "$log/syslog"
 python3 tests/schema.py --bin ./credleak | grep -v '^ok' | tee "$log/schema"; tally "$log/schema"
+python3 tests/ecs.py --bin ./credleak | grep -v '^ok' | tee "$log/ecs"; tally "$log/ecs"
+python3 tests/fingerprint.py --bin ./credleak | tee "$log/fingerprint"; tally "$log/fingerprint"
 sh tests/valgrind.sh ./credleak | tee "$log/valgrind"; tally "$log/valgrind"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -14,11 +14,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def findings(binary, workers, files):
-    p = subprocess.run([binary, "-q", "--workers", str(workers), "-r", *files],
+    # Per-session findings: summaries and posture span files by design.
+    p = subprocess.run([binary, "-q", "--no-aggregate", "--workers", str(workers), "-r", *files],
                        capture_output=True, timeout=300)
     out = []
     for line in p.stdout.decode().splitlines():
         a = json.loads(line)
+        if a.get("event_type") != "credleak":
+            continue
         a.pop("flow_id", None)
         out.append(json.dumps(a, sort_keys=True))
     return p.returncode, sorted(out)

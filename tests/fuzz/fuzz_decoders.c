@@ -148,7 +148,8 @@ play(const struct decoder *dec, const uint8_t *data, size_t size)
 	const uint8_t *p = data + 1, *end = data + size;
 	bool probed[2] = { false, false }, srv;
 	uint8_t *chunk, *st;
-	size_t n;
+	uint64_t skip[2] = { 0, 0 };
+	size_t n, k;
 	uint8_t c;
 	enum dir d;
 
@@ -193,20 +194,29 @@ play(const struct decoder *dec, const uint8_t *data, size_t size)
 				CHECK(pr == PROBE_NO || pr == PROBE_MAYBE ||
 				    pr == PROBE_YES);
 			}
+			/* As reassembly does: skipped bytes never arrive. */
+			k = skip[d] < n ? (size_t)skip[d] : n;
+			skip[d] -= k;
 			ctx.consumed = SIZE_MAX;
-			ds = dec->data(st, &ctx, d, chunk, n);
+			ctx.skip = 0;
+			if (k < n)
+				ds = dec->data(st, &ctx, d, chunk + k, n - k);
+			if (ds == DEC_MORE && ctx.skip > 0)
+				skip[d] = ctx.skip;
 			free(chunk);
 			CHECK(ds == DEC_MORE || ds == DEC_DONE ||
 			    ds == DEC_MISMATCH || ds == DEC_TUNNEL);
 			/* The reassembler trims the chunk by what was used. */
 			if (ds == DEC_TUNNEL)
-				CHECK(ctx.consumed <= n);
+				CHECK(ctx.consumed <= n - k);
 		} else if ((c & 0x60) == 0x40) {
 			if (p == end)
 				break;
 			n = ((size_t)*p++ + 1) << (c & 0x1f);
-			if (dec->gap != NULL)
-				dec->gap(st, &ctx, d, n);
+			k = skip[d] < n ? (size_t)skip[d] : n;
+			skip[d] -= k;
+			if (dec->gap != NULL && k < n)
+				dec->gap(st, &ctx, d, n - k);
 		} else
 			break;
 	}

@@ -86,15 +86,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!pkt_linktype_supported(lt))
 		CHECK(!ok && c.bad_link == 1);
 	reasons = c.not_ip + c.not_tcp + c.fragments + c.bad_link + c.bad_ip +
-	    c.bad_tcp;
+	    c.bad_tcp + c.bad_udp;
 	if (!ok) {
 		/* Exactly one reason is counted for every packet dropped. */
-		CHECK(reasons == 1 && c.tcp == 0);
+		CHECK(reasons == 1 && c.tcp == 0 && c.udp == 0);
 		return 0;
 	}
-	CHECK(reasons == 0 && c.tcp == 1);
+	CHECK(reasons == 0 && c.tcp + c.udp == 1);
 	CHECK(p.family == 4 || p.family == 6);
-	CHECK(p.ipproto == 6);
+	CHECK(p.ipproto == (c.tcp == 1 ? 6 : 17));
 	CHECK(p.nvlan <= 2);
 	CHECK(p.ts_us == 1234567);
 	CHECK(p.payload_len <= p.payload_wire);

@@ -550,7 +550,8 @@ test_severity(void **state)
 		{ K_STARTTLS_REFUSED, RES_UNKNOWN, false, 25, "medium" },
 		{ K_WEAK_TLS, RES_UNKNOWN, false, 25, "medium" },
 		{ K_UNAUTH_MAIL_ACCEPTED, RES_UNKNOWN, false, 25, "low" },
-		{ K_UNAUTH_MAIL_ACCEPTED, RES_UNKNOWN, false, 587, "medium" },
+		/* Submission without AUTH (relay judgement, aggregate.c). */
+		{ K_UNAUTH_MAIL_ACCEPTED, RES_UNKNOWN, false, 587, "high" },
 	};
 	struct flow_info fi;
 	struct finding f;

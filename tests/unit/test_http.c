@@ -184,7 +184,8 @@ run_once(const char *name, bool midstream, const struct step *st, size_t nst,
 	struct alert_opts opts = { .out = NULL, .hook = record };
 	struct dec_ctx ctx;
 	enum dec_status rc = DEC_MORE;
-	size_t i, off, len, part;
+	size_t i, off, len, part, k;
+	uint64_t skip[2];
 	void *state;
 
 	memset(&ctr, 0, sizeof(ctr));
@@ -195,9 +196,16 @@ run_once(const char *name, bool midstream, const struct step *st, size_t nst,
 	assert_non_null(ctx.sink = alert_sink_new(&opts));
 	assert_non_null(state = calloc(1, http_decoder.state_size));
 	http_decoder.init(state, midstream);
+	memset(skip, 0, sizeof(skip));
 	for (i = 0; i < nst && rc == DEC_MORE; i++) {
 		if (st[i].text == NULL) {
-			http_decoder.gap(state, &ctx, st[i].dir, st[i].gap);
+			/* As reassembly does: a hole in skipped bytes is none. */
+			size_t gap = st[i].gap;
+
+			k = skip[st[i].dir] < gap ? (size_t)skip[st[i].dir] : gap;
+			skip[st[i].dir] -= k;
+			if (gap > k)
+				http_decoder.gap(state, &ctx, st[i].dir, gap - k);
 			continue;
 		}
 		len = strlen(st[i].text);
@@ -208,14 +216,23 @@ run_once(const char *name, bool midstream, const struct step *st, size_t nst,
 				part = split_at;
 			else
 				part = len - off;
+			/* Bytes the decoder said to skip never reach it. */
+			k = skip[st[i].dir] < part ? (size_t)skip[st[i].dir] : part;
+			skip[st[i].dir] -= k;
+			if (k == part)
+				continue;
 			ctx.consumed = SIZE_MAX;
+			ctx.skip = 0;
 			rc = http_decoder.data(state, &ctx, st[i].dir,
-			    (const uint8_t *)st[i].text + off, part);
+			    (const uint8_t *)st[i].text + off + k, part - k);
+			if (rc == DEC_MORE && ctx.skip > 0)
+				skip[st[i].dir] = ctx.skip;
 			if (rc != DEC_TUNNEL)
 				continue;
 			/* The call holding the header's last LF, and no further. */
-			if (i != tun->step || ctx.consumed > part ||
-			    off + ctx.consumed != tun->off || ctx.consumed == 0)
+			if (i != tun->step || ctx.consumed > part - k ||
+			    off + k + ctx.consumed != tun->off ||
+			    ctx.consumed == 0)
 				fail_msg("%s: DEC_TUNNEL at step %zu offset %zu "
 				    "consumed %zu of %zu, want step %zu offset %zu",
 				    name, i, off, ctx.consumed, part, tun->step,
@@ -950,13 +967,15 @@ test_gap_in_body(void **unused)
 		C("456789GET / HTTP/1.1\r\nAuthorization: Basic " B_CAROL "\r\n\r\n"),
 		S(OK_EMPTY DENIED),
 	};
+	/*
+	 * The decoder skips the body by count, so the hole falls in bytes
+	 * it never wanted: the framing holds and nothing is partial.
+	 */
 	static const struct want w[] = {
 		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "HTTP Basic",
-		  .user = "alice", .result = RES_SUCCESS, .secret = true,
-		  .gap = true },
+		  .user = "alice", .result = RES_SUCCESS, .secret = true },
 		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "HTTP Basic",
-		  .user = "carol", .result = RES_FAILURE, .secret = true,
-		  .gap = true },
+		  .user = "carol", .result = RES_FAILURE, .secret = true },
 	};
 
 	(void)unused;
@@ -1017,18 +1036,18 @@ test_long_lines(void **unused)
 static void
 test_pipeline_overflow(void **unused)
 {
-	static char c[9 * 96], srv[9 * sizeof(OK_EMPTY)];
-	static const char *const users[] = { "u1", "u2", "u3", "u4", "u5",
-	    "u6", "u7", "u8", "u9" };
+	/* One credentialed request more than the decoder holds (4). */
+	static char c[5 * 96], srv[5 * sizeof(OK_EMPTY)];
+	static const char *const users[] = { "u1", "u2", "u3", "u4", "u5" };
 	const struct step st[] = { C(c), S(srv) };
-	struct want w[9];
+	struct want w[5];
 	char pair[16], tok[32];
 	size_t i, o = 0;
 
 	(void)unused;
 	memset(w, 0, sizeof(w));
 	srv[0] = '\0';
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < 5; i++) {
 		snprintf(pair, sizeof(pair), "%s:pw%zu", users[i], i);
 		b64enc((const uint8_t *)pair, strlen(pair), tok);
 		o += (size_t)snprintf(c + o, sizeof(c) - o,
@@ -1037,10 +1056,11 @@ test_pipeline_overflow(void **unused)
 		w[i].kind = K_CLEARTEXT_CREDENTIALS;
 		w[i].mech = "HTTP Basic";
 		w[i].secret = true;
-		w[i].user = users[i == 0 ? 8 : i - 1];
+		/* The one that finds the queue full goes out at once, unknown. */
+		w[i].user = users[i == 0 ? 4 : i - 1];
 		w[i].result = i == 0 ? RES_UNKNOWN : RES_SUCCESS;
 	}
-	SESSION(false, st, w, DEC_MORE, "pw0", "pw8");
+	SESSION(false, st, w, DEC_MORE, "pw0", "pw4");
 	assert_int_equal(ctr.pipeline_overflow, 1);
 }
 

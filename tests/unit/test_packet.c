@@ -198,8 +198,8 @@ tcp(struct frame *f, const char *payload)
 static void
 check_sum(const struct pkt_counters *c)
 {
-	assert_int_equal(c->packets, c->tcp + c->not_ip + c->not_tcp +
-	    c->fragments + c->bad_link + c->bad_ip + c->bad_tcp);
+	assert_int_equal(c->packets, c->tcp + c->udp + c->not_ip + c->not_tcp +
+	    c->fragments + c->bad_link + c->bad_ip + c->bad_tcp + c->bad_udp);
 }
 
 static bool
@@ -639,7 +639,7 @@ test_ipv4_malformed(void **state)
 	expect_tcp(LT_EN10MB, &f, 4, 14);
 
 	poke16(&f, 16, (uint16_t)(f.n - 14));
-	f.b[14 + 9] = 17;			/* UDP */
+	f.b[14 + 9] = 1;			/* ICMP */
 	DROP(LT_EN10MB, &f, not_tcp);
 }
 
@@ -704,9 +704,48 @@ test_ipv6_not_tcp(void **state)
 
 	f.n = 0;
 	eth(&f, 0x86dd);
-	ip6(&f, 17, 8);				/* UDP */
-	put(&f, "\x00\x35\x00\x35\x00\x08\x00\x00", 8);
+	ip6(&f, 58, 8);				/* ICMPv6 */
+	put(&f, "\x80\x00\x00\x00\x00\x01\x00\x01", 8);
 	DROP(LT_EN10MB, &f, not_tcp);
+}
+
+/* UDP (RFC 768) over IPv4 and IPv6: ports, payload, and bad lengths. */
+static void
+test_udp(void **state)
+{
+	struct pkt_counters c;
+	struct frame f = { .n = 0 };
+	struct pkt p;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	eth(&f, 0x86dd);
+	ip6(&f, 17, 8 + 5);
+	put(&f, "\x04\x01\x00\xa1\x00\x0d\x00\x00" "hello", 13);
+	assert_true(parse(LT_EN10MB, &f, &p, &c));
+	assert_int_equal(c.udp, 1);
+	assert_int_equal(p.ipproto, 17);
+	assert_int_equal(p.sport, 1025);
+	assert_int_equal(p.dport, 161);
+	assert_int_equal(p.payload_len, 5);
+	assert_memory_equal(p.payload, "hello", 5);
+
+	/* A UDP length beyond the IP payload, then below the header. */
+	poke16(&f, 14 + 40 + 4, 14);
+	DROP(LT_EN10MB, &f, bad_udp);
+	poke16(&f, 14 + 40 + 4, 7);
+	DROP(LT_EN10MB, &f, bad_udp);
+	/* A shorter UDP length: the rest of the IP payload is padding. */
+	poke16(&f, 14 + 40 + 4, 8 + 2);
+	memset(&c, 0, sizeof(c));
+	assert_true(parse(LT_EN10MB, &f, &p, &c));
+	assert_int_equal(p.payload_len, 2);
+	/* A header cut short by the IP length. */
+	f.n = 0;
+	eth(&f, 0x0800);
+	ip4(&f, 17, 6, 0);
+	put(&f, "\x04\x01\x00\xa1\x00\x0d", 6);
+	DROP(LT_EN10MB, &f, bad_udp);
 }
 
 static void
@@ -954,6 +993,7 @@ main(void)
 		cmocka_unit_test(test_ipv6_ext),
 		cmocka_unit_test(test_ipv6_fragments),
 		cmocka_unit_test(test_ipv6_not_tcp),
+		cmocka_unit_test(test_udp),
 		cmocka_unit_test(test_ipv6_malformed),
 		cmocka_unit_test(test_tcp_header),
 		cmocka_unit_test(test_snaplen_cut),

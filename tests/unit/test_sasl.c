@@ -105,6 +105,10 @@ test_plain(void **state)
 	assert_memory_equal(x.user, "alice", 5);
 	assert_true(x.secret_seen);
 	assert_false(x.malformed);
+	/* The password alone is held, for the fingerprint, until the reset. */
+	assert_int_equal(x.pass.len, 16);
+	assert_memory_equal(x.pass.b, "Tr0ub4dor-test-1", 16);
+	sasl_reset(&x);
 	assert_null(memmem(&x, sizeof(x), "Tr0ub4dor", 9));	/* nothing kept */
 }
 
