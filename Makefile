@@ -21,7 +21,9 @@ TEST_DEBS = $(DEBS) libcmocka-dev python3 python3-jsonschema valgrind cppcheck c
 	   tcpreplay ethtool rsyslog \
 	   postgresql-15 postgresql-client-15 mariadb-server mariadb-client \
 	   redis-server redis-tools mosquitto mosquitto-clients dante-server passwd \
-	   slapd ldap-utils libsasl2-modules snmpd snmp snmptrapd
+	   slapd ldap-utils libsasl2-modules snmpd snmp snmptrapd \
+	   openbsd-inetd inetutils-telnetd inetutils-telnet rsh-redone-server \
+	   rsh-redone-client ngircd
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -Wwrite-strings \
@@ -104,8 +106,8 @@ lint:
 	@sh tests/lint.sh
 
 pcaps:
-	@bash pcaps/make-pcaps.sh
-	@python3 pcaps/gen-synthetic.py
+	@for s in pcaps/make-pcaps*.sh; do bash $$s || exit 1; done
+	@for g in pcaps/gen-*.py; do python3 $$g || exit 1; done
 
 clean:
 	rm -rf $(BUILD) $(ABUILD) credleak credleak-asan

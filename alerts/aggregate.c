@@ -52,7 +52,7 @@
 #define NAME_MAX_TXT	72	/* bytes of one kept (sanitised) name */
 #define POSTURE_RING	16	/* recent flows per server: sessions counted once */
 #define POSTURE_MECHS	8	/* mechanism names kept per server */
-#define MECH_TXT	24
+#define MECH_TXT	64
 #define NETS_MAX	64	/* --home-net entries */
 #define DOMAINS_MAX	64	/* --local-domains entries */
 #define DOMAIN_TXT	128

@@ -25,7 +25,7 @@
 #define IRC_SASL_CHUNK		400	/* IRCv3 sasl-3.1: a full chunk, more follow */
 #define IRC_SASL_B64_MAX	1600	/* base64 of one AUTHENTICATE response kept */
 #define IRC_AFTER_LINES		200	/* client lines read after the welcome */
-#define IRC_AFTER_BYTES		(256u * 1024u)	/* server bytes read after the welcome */
+#define IRC_AFTER_BYTES		((size_t)256 * 1024)	/* server bytes read after the welcome */
 
 enum lk {
 	LK_PASS = 0,	/* RFC 2812 §3.1.1 connection password */
@@ -310,8 +310,8 @@ client_line(struct irc *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 	const uint8_t *v, *w, *t;
 	size_t off = 0, vl, wl, tl;
 
-	if (s->registered && ++s->after_lines > IRC_AFTER_LINES)
-		return;
+	if (s->registered)
+		s->after_lines++;
 	if (n > 0 && p[0] == ':') {
 		/* RFC 2812 §2.3.1: a prefix from a client is ignored. */
 		while (off < n && p[off] != ' ')
@@ -461,7 +461,7 @@ irc_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 	if (!s->done && s->registered &&
 	    (s->after_lines > IRC_AFTER_LINES || s->after_bytes > IRC_AFTER_BYTES)) {
 		if (!pending(s) || s->after_lines > 4 * IRC_AFTER_LINES ||
-		    s->after_bytes > 4 * IRC_AFTER_BYTES) {
+		    s->after_bytes / 4 > IRC_AFTER_BYTES) {
 			emit_all(s, ctx, RES_UNKNOWN);
 			s->done = true;
 		}

@@ -497,10 +497,9 @@ term_end(struct term_login *t, term_done_fn *cb, void *arg)
 {
 	int r = TR_UNKNOWN;
 
-	if (t->typing && t->stage > 0 && t->srv_since > 0 &&
-	    tail_prompt(t) == TP_NONE)
-		r = TR_SUCCESS;		/* typing into a session */
-	else if (!t->typing && tail_shell(t))
+	/* Typing into a session, or a shell prompt last. */
+	if ((t->typing && t->stage > 0 && t->srv_since > 0 &&
+	    tail_prompt(t) == TP_NONE) || (!t->typing && tail_shell(t)))
 		r = TR_SUCCESS;
 	else if (!t->typing && tail_prompt(t) == TP_USER)
 		r = TR_FAILURE;

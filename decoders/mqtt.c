@@ -634,12 +634,11 @@ mqtt_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 			d->rem -= (uint32_t)used;
 			if (in_props(d->step))
 				s->prop_left -= (uint32_t)used;
-			if (r == FR_BAD)
-				ok = false;
-			else if (r == FR_DONE)
+			if (r == FR_DONE)
 				ok = field_done(s, ctx, d);
-			else if (in_props(d->step) && s->prop_left == 0)
-				ok = false;	/* a property runs past its block */
+			else if (r == FR_BAD ||
+			    (in_props(d->step) && s->prop_left == 0))
+				ok = false;	/* a fifth VBI byte, or a property past its block */
 			/* Zero-length fields are whole at once. */
 			while (ok && s->phase == PH_OPEN && d->step != ST_SKIP &&
 			    d->f.kind == FK_BYTES && d->f.need == 0)

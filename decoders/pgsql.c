@@ -479,15 +479,12 @@ pgsql_probe(enum dir dir, const uint8_t *p, size_t n, bool *sender_is_server)
 		return PROBE_MAYBE;
 	len = be32_at(p);
 	code = be32_at(p + 4);
-	if ((code == PG_SSLREQ || code == PG_GSSREQ) && len == 8)
-		;
-	else if (code == PG_CANCEL && len == 16)
-		;
-	else if (code == PG_PROTO_V3 && len > 8 && len <= PG_STARTUP_MAX) {
+	if (code == PG_PROTO_V3 && len > 8 && len <= PG_STARTUP_MAX) {
 		/* The first parameter name is printable text. */
 		if (n > 8 && (p[8] < 'a' || p[8] > 'z') && p[8] != '_')
 			return PROBE_NO;
-	} else
+	} else if (!((code == PG_SSLREQ || code == PG_GSSREQ) && len == 8) &&
+	    !(code == PG_CANCEL && len == 16))
 		return PROBE_NO;
 	*sender_is_server = false;
 	return PROBE_YES;

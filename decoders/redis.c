@@ -27,9 +27,9 @@
 
 #define REDIS_ARG_MAX	256		/* bytes of an AUTH/HELLO argument kept */
 #define REDIS_NAME_MAX	16		/* bytes of a command name kept */
-#define REDIS_ARGC_MAX	(1024 * 1024)	/* Redis's own multibulk cap */
+#define REDIS_ARGC_MAX	((uint64_t)1 << 20)	/* Redis's own multibulk cap */
 #define REDIS_BULK_MAX	(512ULL * 1024 * 1024)	/* proto-max-bulk-len default */
-#define REDIS_INLINE_MAX (64 * 1024)	/* Redis's PROTO_INLINE_MAX_SIZE */
+#define REDIS_INLINE_MAX ((size_t)64 << 10)	/* Redis's PROTO_INLINE_MAX_SIZE */
 #define REDIS_DEPTH_MAX	16		/* nested aggregates followed */
 #define REDIS_PIPE_MAX	64		/* outstanding commands tracked */
 #define REDIS_NUM_DIGITS 12		/* digits of a length before it is absurd */

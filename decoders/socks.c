@@ -375,7 +375,6 @@ socks_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 			/* Bytes nobody asked for: early tunnel data, not ours. */
 			ctx->ctr->pipeline_overflow++;
 			p += n;
-			n = 0;
 			break;
 		}
 		need = msg_len(h->want, h->buf, h->len);

@@ -896,8 +896,11 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 	uint8_t fl = p->tcp_flags;
 
 	if (p->ipproto == 17) {
-		if (r->udp != NULL)
+		if (r->udp != NULL) {
 			udp_datagram(r->udp, p, r->input);
+			r->ctr.udp_flows = udp_counters(r->udp)->flows;
+			r->ctr.udp_unclaimed = udp_counters(r->udp)->unclaimed;
+		}
 		return;
 	}
 	r->cur_ts = p->ts_us;

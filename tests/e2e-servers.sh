@@ -1,11 +1,13 @@
 #!/bin/sh
 # e2e-servers.sh [CREDLEAK] - the live test: real servers, real clients.
 #
-# Runs pcaps/make-pcaps.sh into a temporary directory (it starts Postfix,
-# Dovecot (POP3 and IMAP), vsftpd and lighttpd on 127.0.0.1 from a private
-# configuration, drives them with swaks, curl, openssl s_client and Python's
-# smtplib/poplib/imaplib/ftplib/http.client, and captures each scenario with
-# tcpdump), then runs `CREDLEAK --sensor test -r CAPTURE` (default ./credleak)
+# Runs every pcaps/make-pcaps*.sh into a temporary directory (make-pcaps.sh
+# starts Postfix, Dovecot (POP3 and IMAP), vsftpd and lighttpd on 127.0.0.1
+# from a private configuration, drives them with swaks, curl, openssl
+# s_client and Python's smtplib/poplib/imaplib/ftplib/http.client, and
+# captures each scenario with tcpdump; the others do the same for slapd and
+# snmpd (-dir), PostgreSQL and MariaDB (-db), Redis, Mosquitto and Dante
+# (-kv), telnetd, rlogind and ngircd (-text)), then runs `CREDLEAK --sensor test -r CAPTURE` (default ./credleak)
 # on each fresh capture and checks its JSON lines against pcaps/MANIFEST.jsonl:
 #   - every expected finding is present (kind, and credential.mechanism,
 #     credential.username, credential.result, credential.anonymous and
@@ -53,15 +55,18 @@ tmp=$(mktemp -d /tmp/credleak-e2e.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-if ! bash pcaps/make-pcaps.sh "$tmp/pcaps" >"$tmp/make.log" 2>&1; then
-	echo "FAIL make-pcaps: the live servers did not produce the captures"
-	# make-pcaps.sh redacts the test passwords from what it prints.
-	tail -n 40 "$tmp/make.log" | sed 's/^/    /'
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+# Every capture script: mail (make-pcaps.sh) and each other group.
+for script in pcaps/make-pcaps*.sh; do
+	if ! bash "$script" "$tmp/pcaps" >>"$tmp/make.log" 2>&1; then
+		echo "FAIL $(basename "$script"): the live servers did not produce the captures"
+		# The scripts redact the test passwords from what they print.
+		tail -n 40 "$tmp/make.log" | sed 's/^/    /'
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+done
 
-# The scenarios make-pcaps.sh skipped ("make-pcaps: SKIP NAME: why").
+# The scenarios the scripts skipped ("make-pcaps: SKIP NAME: why").
 sed -n 's/^make-pcaps: SKIP //p' "$tmp/make.log" >"$tmp/skipped"
 
 python3 - "$BIN" "$tmp/pcaps" pcaps/MANIFEST.jsonl tests/secrets.txt "$tmp/skipped" <<'EOF'

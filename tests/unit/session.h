@@ -66,7 +66,7 @@ struct got {
 	int		 reply;
 	char		 mechs[64];
 	bool		 gap;
-	char		 app[8];
+	char		 app[16];
 	uint16_t	 tls_version, tls_cipher;
 	char		 why[128];
 };

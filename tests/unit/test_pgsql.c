@@ -22,8 +22,7 @@
 extern const struct decoder pgsql_decoder;
 
 #define SESSION_DECODER	pgsql_decoder
-/* session.h keeps 7 characters of app_proto; test_app_proto checks it whole. */
-#define SESSION_APP	"postgre"
+#define SESSION_APP	"postgresql"
 #define SESSION_PORT	5432
 #include "session.h"
 
