@@ -276,9 +276,9 @@ agg_new(const struct agg_opts *o, char *err, size_t errlen)
 	}
 	a->nbuckets = pow2_at_least(a->o.max_keys);
 	a->nsbuckets = pow2_at_least(a->o.max_servers);
-	a->buckets = calloc(a->nbuckets, sizeof(*a->buckets));
-	a->sbuckets = calloc(a->nsbuckets, sizeof(*a->sbuckets));
-	a->servers = calloc(a->o.max_servers, sizeof(*a->servers));
+	a->buckets = calloc(a->nbuckets, sizeof(struct agg_entry *));
+	a->sbuckets = calloc(a->nsbuckets, sizeof(struct server *));
+	a->servers = calloc(a->o.max_servers, sizeof(struct server *));
 	if (a->buckets == NULL || a->sbuckets == NULL || a->servers == NULL) {
 		agg_free(a);
 		snprintf(err, errlen, "out of memory");
@@ -300,7 +300,7 @@ agg_free(struct agg *a)
 		free(e->line);
 		free(e);
 	}
-	for (i = 0; i < a->nservers; i++)
+	for (i = 0; a->servers != NULL && i < a->nservers; i++)
 		free(a->servers[i]);
 	free(a->buckets);
 	free(a->sbuckets);
@@ -980,13 +980,13 @@ sorted_servers(struct agg *a)
 	size_t i;
 
 	if (a->nservers == 0 ||
-	    (v = malloc(a->nservers * sizeof(*v))) == NULL)
+	    (v = malloc(a->nservers * sizeof(struct server *))) == NULL)
 		return NULL;
 	for (i = 0; i < a->nservers; i++) {
 		a->servers[i]->score = score(a->servers[i]);
 		v[i] = a->servers[i];
 	}
-	qsort(v, a->nservers, sizeof(*v), server_cmp);
+	qsort(v, a->nservers, sizeof(struct server *), server_cmp);
 	return v;
 }
 
@@ -1135,9 +1135,14 @@ agg_end(struct agg *a, struct alert_sink *s)
 		return;
 	pthread_mutex_lock(&a->mu);
 	if (!a->ended) {
+		struct agg_entry *e, *n;
+
 		a->ended = true;
-		while (a->head != NULL)
-			close_entry(a, s, a->head);
+		/* close_entry() unlinks and frees only the entry it is given. */
+		for (e = a->head; e != NULL; e = n) {
+			n = e->next;
+			close_entry(a, s, e);
+		}
 		if (a->o.posture)
 			write_posture(a, s, a->max_ts, true);
 	}

@@ -22,7 +22,7 @@
 #define FINGERPRINT_PREFIX	"hmac-sha256-128:"
 #define FINGERPRINT_BYTES	16	/* of the 32 the HMAC gives */
 /* Prefix, two hex digits a byte, NUL. */
-#define FINGERPRINT_LEN		(sizeof(FINGERPRINT_PREFIX) - 1 + 2 * FINGERPRINT_BYTES + 1)
+#define FINGERPRINT_LEN		(sizeof(FINGERPRINT_PREFIX) - 1 + (size_t)2 * FINGERPRINT_BYTES + 1)
 
 struct secret_key;
 

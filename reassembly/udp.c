@@ -362,8 +362,13 @@ udp_tick(struct udp_table *u, uint64_t now_us)
 void
 udp_flush(struct udp_table *u)
 {
-	while (u->lru_head != NULL)
-		uflow_end(u, u->lru_head, END_EXIT);
+	struct uflow *f, *next;
+
+	/* uflow_end() unlinks and frees only the flow it is given. */
+	for (f = u->lru_head; f != NULL; f = next) {
+		next = f->next;
+		uflow_end(u, f, END_EXIT);
+	}
 }
 
 void
