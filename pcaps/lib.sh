@@ -90,7 +90,7 @@ capture() {
 		>"$tlog" 2>&1 &
 	TCPDUMP_PID=$!
 	for _ in $(seq 100); do
-		grep -q 'listening on' "$tlog" && break
+		grep -q 'listening on' "$tlog" 2>/dev/null && break
 		kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump failed: $(cat "$tlog")"
 		sleep 0.05
 	done

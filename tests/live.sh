@@ -660,15 +660,19 @@ if [ $HAVE_SERVERS = yes ]; then
 	fi
 fi
 
-# start_credleak NAME ARGS...: credleak in cl-srv on veth-srv, output in
+# start_credleak NAME ARGS...: credleak in cl-srv on veth-srv (one line per
+# session: --no-aggregate), output in
 # $TMP/NAME.json, stderr in $TMP/NAME.err; sets CL_PID; false (with a FAIL)
 # when it does not say it is listening within 10 s.
 start_credleak() {
 	local name=$1
 	shift
 	rm -f "$TMP/$name.json" "$TMP/$name.err"
+	# The checks count sessions: live aggregation (on by default) would
+	# fold repeated logins; tests/aggregate.py tests it.
 	ip netns exec "$SRV" "$BIN" -i veth-srv --sensor live-test \
-		-o "$TMP/$name.json" "$@" >"$TMP/$name.stdout" 2>"$TMP/$name.err" &
+		--no-aggregate -o "$TMP/$name.json" "$@" \
+		>"$TMP/$name.stdout" 2>"$TMP/$name.err" &
 	CL_PID=$!
 	CL_PIDS="$CL_PIDS $CL_PID"
 	if ! wait_for 10 grep -qs "listening on veth-srv" "$TMP/$name.err"; then
