@@ -178,10 +178,13 @@ for line in sys.stdin.read().splitlines():
         while not pat.search(seen) and time.time() < end:
             if not read_for(end):
                 break
-        if not pat.search(seen):
+        m = pat.search(seen)
+        if not m:
             sys.stdout.write("\n[term.py: timed out waiting for %s]\n" % arg)
             sys.exit(1)
-        seen = b""
+        # What came after the match (the next prompt may share its read)
+        # is kept for the next expect.
+        seen = seen[m.end():]
     elif verb == "type":
         for ch in arg.replace("\\r", "\r"):
             os.write(fd, ch.encode())

@@ -166,6 +166,8 @@ uflow_end(struct udp_table *u, struct uflow *f, enum end_reason why)
 
 	if (f->dec != NULL && f->dec->end != NULL) {
 		ctx_init(u, f, &ctx);
+		/* What the flow's end makes certain was known at its last datagram. */
+		ctx.ts_us = f->last_ts;
 		f->dec->end(f->st, &ctx, why);
 	}
 	release(f);
@@ -304,7 +306,7 @@ udp_datagram(struct udp_table *u, const struct pkt *p, const char *input)
 		if (srv)
 			d = DIR_S2C;
 	}
-	f->last_ts = u->now;
+	f->last_ts = p->ts_us;
 	f->info.input = input;
 	lru_unlink(u, f);
 	lru_append(u, f);

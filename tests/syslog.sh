@@ -82,7 +82,8 @@ fi
 
 # check NAME LOG STREAM FACILITY: every line of STREAM, in order, is the MSG
 # of one message in LOG, parsed back as the same JSON, with APP-NAME
-# credleak, MSGID the kind (or "stats"), PRI facility*8 + severity.
+# credleak, MSGID the kind (or the event type: "stats", "posture"), PRI
+# facility*8 + severity.
 check() {
 	if why=$(python3 - "$2" "$3" "$4" <<'PY'
 import json, sys
@@ -98,7 +99,7 @@ for (app, msgid, pri, procid, msg), line in zip(got, want):
     o = json.loads(line)
     if msg != line or json.loads(msg) != o:
         sys.exit("MSG differs: %r" % msg[:200])
-    kind = o.get("kind", "stats")
+    kind = o.get("kind") or o.get("event_type")  # findings: the kind; else "stats", "posture"
     if app != "credleak" or msgid != kind:
         sys.exit("APP-NAME/MSGID %s/%s for %s" % (app, msgid, kind))
     p = fac * 8 + sev.get(o.get("severity", "info"), 6)
@@ -165,8 +166,9 @@ for i, names in enumerate(parts):
     open("%s/upto%d.pcap" % (tmp, i + 1), "wb").write(
         b"".join(open("%s/part%d" % (tmp, k + 1), "rb").read() for k in range(i + 1)))
 PY
-n1=$("$bin" -q -r "$tmp/upto1.pcap" | wc -l)
-n2=$("$bin" -q -r "$tmp/upto2.pcap" | wc -l)
+# Findings only: posture events come at the end of the whole run.
+n1=$("$bin" -q -r "$tmp/upto1.pcap" | grep -c '"event_type":"credleak"')
+n2=$("$bin" -q -r "$tmp/upto2.pcap" | grep -c '"event_type":"credleak"')
 : >"$tmp/tcp.log"
 mkfifo "$tmp/fifo"
 "$bin" --syslog "tcp://127.0.0.1:$tp" -o "$tmp/out3.jsonl" -r - <"$tmp/fifo" 2>"$tmp/err3" &

@@ -105,8 +105,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    p.payload_len));
 	/* The payload is part of the IP datagram, after its headers. */
 	CHECK(inside(p.l3, p.l3_len, p.payload, p.payload_len));
+	/* IP header, then a TCP (20) or UDP (8) header at least. */
 	CHECK((uintptr_t)p.payload - (uintptr_t)p.l3 >=
-	    (p.family == 4 ? 40u : 60u));
+	    (p.family == 4 ? 20u : 40u) + (p.ipproto == 6 ? 20u : 8u));
 	/* A payload longer than what the wire said was sent is impossible. */
 	CHECK(p.payload_wire <= wirelen);
 	for (i = 0; i < p.payload_len; i++)
