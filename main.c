@@ -282,7 +282,7 @@ sum_rc(struct reasm_counters *t, const struct reasm_counters *s)
 {
 	ADD(flows); ADD(flows_decoded); ADD(flows_ignored); ADD(by_ndpi);
 	ADD(by_content); ADD(tunnels); ADD(flows_active); ADD(flows_active_max);
-	ADD(udp_flows); ADD(udp_unclaimed);
+	ADD(udp_flows); ADD(udp_unclaimed); ADD(udp_evicted);
 	ADD(ended_fin); ADD(ended_rst); ADD(ended_timeout); ADD(ended_evict);
 	ADD(ended_exit); ADD(no_flow); ADD(retransmissions); ADD(overlap_diff);
 	ADD(gaps); ADD(gap_bytes); ADD(window_overflow); ADD(depth_reached);
@@ -337,10 +337,11 @@ summary(const struct totals *t, struct alert_sink *sink, double secs,
 	fprintf(stderr, "credleak: %" PRIu64 " packets, %" PRIu64 " bytes, %"
 	    PRIu64 " TCP, %" PRIu64 " UDP; %" PRIu64 " flows (%" PRIu64
 	    " decoded, %" PRIu64 " ignored, %" PRIu64 " at once at most); %"
-	    PRIu64 " UDP flows decoded, %" PRIu64 " datagrams unclaimed\n",
+	    PRIu64 " UDP flows decoded, %" PRIu64 " datagrams unclaimed, %"
+	    PRIu64 " evicted\n",
 	    p->packets, p->bytes, p->tcp, p->udp, c->flows, c->flows_decoded,
 	    c->flows_ignored, c->flows_active_max, c->udp_flows,
-	    c->udp_unclaimed);
+	    c->udp_unclaimed, c->udp_evicted);
 	if (live)
 		fprintf(stderr, "credleak: kernel: received %" PRIu64 ", dropped %"
 		    PRIu64 ", dropped by the interface %" PRIu64

@@ -900,6 +900,7 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 			udp_datagram(r->udp, p, r->input);
 			r->ctr.udp_flows = udp_counters(r->udp)->flows;
 			r->ctr.udp_unclaimed = udp_counters(r->udp)->unclaimed;
+			r->ctr.udp_evicted = udp_counters(r->udp)->evicted;
 		}
 		return;
 	}

@@ -65,6 +65,7 @@ struct reasm_counters {
 	uint64_t	 skipped_bytes;	/* bytes a decoder said it did not need */
 	uint64_t	 udp_flows;	/* UDP flows a datagram decoder followed */
 	uint64_t	 udp_unclaimed;	/* UDP datagrams no decoder wanted */
+	uint64_t	 udp_evicted;	/* UDP flows ended early under their cap */
 	uint64_t	 memcap_evictions; /* flows ended to stay under the memory cap */
 	uint64_t	 memcap_refused;  /* flows left uninspected: no memory even after eviction */
 	uint64_t	 mem_in_use;

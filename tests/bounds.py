@@ -347,9 +347,56 @@ def case_zero_window(tmp, binary):
     return problems, rss
 
 
+def udp_frame(src, dst, sport, dport, payload):
+    """A bare Ethernet/IPv4/UDP frame, checksums zero."""
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + len(payload), 0, 0x4000, 64, 17, 0, src, dst)
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
+    return gen.MAC_SERVER + gen.MAC_CLIENT + b"\x08\x00" + ip + udp + payload
+
+
+def snmp_get(community, reqid):
+    """An SNMPv2c GetRequest for sysDescr.0 (RFC 3416), BER by hand."""
+    def tlv(tag, body):
+        return bytes([tag, len(body)]) + body
+    vb = tlv(0x30, tlv(0x30, tlv(0x06, bytes([0x2b, 6, 1, 2, 1, 1, 1, 0])) + b"\x05\x00"))
+    pdu = tlv(0xa0, tlv(0x02, struct.pack("!I", reqid)) + b"\x02\x01\x00\x02\x01\x00" + vb)
+    return tlv(0x30, b"\x02\x01\x01" + tlv(0x04, community) + pdu)
+
+
+def case_udp_flood(tmp, binary):
+    """200 000 SNMP requests from as many ports (UDP flows past the 4096
+    cap) and 200 000 datagrams no decoder wants; a login among them."""
+    pc = Pcap()
+    dst = bytes([198, 51, 100, 161])
+    dns = bytes([198, 51, 100, 53])
+    for i in range(200000):
+        src = bytes([10, 9, (i >> 8) & 255, i & 255])
+        pc.clock += 1
+        pc.add(udp_frame(src, dst, 1024 + i % 60000, 161, snmp_get(b"public", i)))
+        pc.add(udp_frame(src, dns, 1024 + i % 60000, 53, b"\x12\x34\x01\x00" + b"\x00" * 20))
+        if i == 100000:
+            smtp_login(Flow(pc, "192.0.2.7", "198.51.100.25", 41000, 587, 5000, 9000))
+    path = os.path.join(tmp, "udp.pcap")
+    pc.write(path)
+    rc, alerts, err, rss = run(binary, path)
+    os.unlink(path)
+    problems = []
+    if rc != 0:
+        problems.append(f"exit {rc}")
+    if not creds(alerts):
+        problems.append("the login among the datagrams was not found")
+    snmp = [a for a in alerts if a.get("app_proto") == "snmp" and a.get("event_type") == "credleak"]
+    if len(snmp) < 1000 or not all(a["credential"].get("well_known_secret") for a in snmp):
+        problems.append(f"{len(snmp)} SNMP findings, or a default community not flagged")
+    m = re.search(r"(\d+) UDP flows decoded, (\d+) datagrams unclaimed, (\d+) evicted", err)
+    if not m or int(m.group(2)) != 200000 or int(m.group(3)) <= 0:
+        problems.append(f"UDP counters: {m.group(0) if m else 'missing'}")
+    return problems, rss
+
+
 CASES = [case_many_syn_flows, case_endless_line, case_depth, case_idle_timeout, case_memcap,
          case_million_syn_flows, case_million_ooo_segments, case_sequence_wraparound,
-         case_rst_mid_auth, case_overlaps_differing, case_zero_window]
+         case_rst_mid_auth, case_overlaps_differing, case_zero_window, case_udp_flood]
 RSS_LIMIT_KIB = 48 * 1024      # every case, caps included, runs in under 48 MiB
 
 
