@@ -51,10 +51,16 @@
 #define HTTP_PIPE_MAX	32	/* outstanding requests tracked */
 /*
  * Credentials awaiting their response.  Each slot holds a user name and,
- * for fingerprints, a password: a few suffice (a client rarely pipelines
- * several logins) and every HTTP flow, downloads included, carries them.
+ * for fingerprints, a password, and every HTTP flow, downloads included,
+ * carries the slots (at 20 000 concurrent flows a slot is 8 MiB).  Two:
+ * a request may carry Authorization and Proxy-Authorization at once, and
+ * clients wait for the answer to a credentialed request (browsers do not
+ * pipeline); a further one goes out at once, result unknown, and counts
+ * as pipeline_overflow.
  */
-#define HTTP_CRED_MAX	4
+#define HTTP_CRED_MAX	2
+/* User name bytes kept (longer ones are cut and flagged): Basic user ids. */
+#define HTTP_USER_MAX	128
 #define HTTP_SEEN_MAX	16	/* (mechanism, user) pairs already reported */
 #define HTTP_HDR_MAX	256	/* header lines read per message */
 #define HTTP_SCHEME_MAX	20	/* longest unknown scheme name printed */
@@ -96,7 +102,7 @@ struct cred {
 	bool		 anonymous;
 	bool		 user_truncated;
 	size_t		 user_len;
-	uint8_t		 user[SASL_USER_MAX];
+	uint8_t		 user[HTTP_USER_MAX];
 	struct held_secret pass;	/* Basic's password, for the fingerprint */
 };
 
@@ -181,8 +187,8 @@ method_find(const uint8_t *p, size_t n)
 static void
 set_user(struct cred *c, const uint8_t *u, size_t n)
 {
-	c->user_truncated = n > SASL_USER_MAX;
-	c->user_len = n > SASL_USER_MAX ? SASL_USER_MAX : n;
+	c->user_truncated = n > HTTP_USER_MAX;
+	c->user_len = n > HTTP_USER_MAX ? HTTP_USER_MAX : n;
 	memcpy(c->user, u, c->user_len);
 }
 
@@ -379,7 +385,7 @@ set_user_unquoted(struct cred *c, const uint8_t *p, size_t n)
 {
 	size_t i, o = 0;
 
-	for (i = 0; i < n && o < SASL_USER_MAX; i++) {
+	for (i = 0; i < n && o < HTTP_USER_MAX; i++) {
 		if (p[i] == '\\' && i + 1 < n)
 			i++;
 		c->user[o++] = p[i];

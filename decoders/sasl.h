@@ -81,7 +81,7 @@ bool b64_valid(const uint8_t *p, size_t n);
  * login, for finding.secret.  Longer ones are not kept (len 0): a prefix
  * would give false matches.  Wiped with explicit_bzero by secret_drop.
  */
-#define SECRET_HOLD_MAX	256
+#define SECRET_HOLD_MAX	128
 
 struct held_secret {
 	size_t		 len;		/* 0: none held */
