@@ -28,25 +28,30 @@ enum fstate {
 	F_IGNORED	/* nothing to learn: a hash lookup per packet, no more */
 };
 
+/*
+ * What every packet of a flow reads comes first: the chain, the hash, the
+ * times, the state and the tuple (info) fill the first two cache lines, so
+ * a flow that is ignored or done costs those two lines and no more.
+ */
 struct flow {
 	struct flow		*hnext;		/* hash chain */
-	struct flow		*prev, *next;	/* LRU list, head = idle longest */
 	uint64_t		 hash;
 	uint64_t		 last_ts;
 	uint64_t		 lru_ts;	/* last_ts when last moved to the LRU tail */
+	uint8_t			 state;
+	uint8_t			 fin_mask;	/* bit per direction */
+	uint8_t			 first_dir;	/* 0xff: no payload yet */
+	uint8_t			 ndpi;		/* enum cls_ndpi */
+	uint8_t			 packets;	/* payload packets while classifying */
+	bool			 ack_seen[2];	/* that side has sent ACKs */
+	bool			 acklog_lost;	/* more ACK changes than the log holds */
 	struct flow_info	 info;
+	struct flow		*prev, *next;	/* LRU list, head = idle longest */
 	struct half		 h[2];		/* by enum dir */
 	const struct decoder	*dec;
 	void			*st;
 	void			*nflow;		/* nDPI state while classifying */
 	const struct decoder	*ndpi_dec;	/* nDPI's verdict, when it named a decoder */
-	uint8_t			 ndpi;		/* enum cls_ndpi */
-	uint8_t			 state;
-	uint8_t			 first_dir;	/* 0xff: no payload yet */
-	uint8_t			 fin_mask;	/* bit per direction */
-	uint8_t			 packets;	/* payload packets while classifying */
-	bool			 ack_seen[2];	/* that side has sent ACKs */
-	bool			 acklog_lost;	/* more ACK changes than the log holds */
 	uint8_t			 nacklog;
 	uint16_t		 acklog_from;	/* bit i: entry i was sent by the server */
 	uint32_t		 acklog[ACKLOG];	/* while classifying: the ACKs seen, in order */
@@ -54,7 +59,8 @@ struct flow {
 
 #define FLOW_SLAB	256
 #define RBUF_POOL_MAX	64
-#define EXPIRE_PER_PACKET 4
+#define EXPIRE_EVERY	16	/* packets between two idle sweeps */
+#define EXPIRE_PER_SWEEP 64	/* flows a sweep may end: 4 per packet */
 #define NDPI_PACKETS	4	/* payload packets nDPI may see before the probes decide */
 #define GATE_BYTES	65536	/* bytes per direction handed on only once acknowledged */
 #define LRU_RELINK_US	1000000	/* how stale a flow's LRU place may get */
@@ -82,6 +88,8 @@ struct reasm {
 	uint64_t		 now;		/* latest packet time seen */
 	uint64_t		 cur_ts;	/* time stamped on findings */
 	const struct pkt	*cur_pkt;	/* the packet being handled (for nDPI) */
+	unsigned		 sweep_count;	/* packets since the last idle sweep */
+	uint64_t		 sweep_ts;	/* packet time of the last idle sweep */
 	unsigned		 ending;	/* inside flow_end(): no eviction */
 	struct reasm_counters	 ctr;
 	struct dec_counters	 dctr;
@@ -863,7 +871,7 @@ expire(struct reasm *r)
 {
 	int n;
 
-	for (n = 0; n < EXPIRE_PER_PACKET && r->lru_head != NULL; n++) {
+	for (n = 0; n < EXPIRE_PER_SWEEP && r->lru_head != NULL; n++) {
 		if (r->lru_head->last_ts + r->cfg.timeout_us >= r->now)
 			break;
 		flow_end(r, r->lru_head, END_TIMEOUT);
@@ -918,7 +926,17 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 	}
 	if (p->ts_us > r->now)
 		r->now = p->ts_us;
-	expire(r);
+	/*
+	 * The idle sweep reads the oldest flow, a cold cache line: every
+	 * EXPIRE_EVERY packets rather than each, with as many ends allowed,
+	 * and whenever a second of packet time has passed (sparse traffic).
+	 */
+	if (++r->sweep_count >= EXPIRE_EVERY ||
+	    r->now - r->sweep_ts >= 1000000) {
+		r->sweep_count = 0;
+		r->sweep_ts = r->now;
+		expire(r);
+	}
 
 	hash = tuple_hash(r, p);
 	for (f = r->buckets[hash & (r->nbuckets - 1)]; f != NULL; f = f->hnext)
