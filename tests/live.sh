@@ -669,9 +669,13 @@ start_credleak() {
 	shift
 	rm -f "$TMP/$name.json" "$TMP/$name.err"
 	# The checks count sessions: live aggregation (on by default) would
-	# fold repeated logins; tests/aggregate.py tests it.
+	# fold repeated logins, so it is off unless CL_AGG is set (the
+	# live-aggregation case below).
+	local aggopt=--no-aggregate
+	[ -n "${CL_AGG:-}" ] && aggopt=
+	# shellcheck disable=SC2086
 	ip netns exec "$SRV" "$BIN" -i veth-srv --sensor live-test \
-		--no-aggregate -o "$TMP/$name.json" "$@" \
+		$aggopt -o "$TMP/$name.json" "$@" \
 		>"$TMP/$name.stdout" 2>"$TMP/$name.err" &
 	CL_PID=$!
 	CL_PIDS="$CL_PIDS $CL_PID"
@@ -793,6 +797,45 @@ if [ $HAVE_SERVERS = yes ] && start_credleak main --allow-root --workers 2 \
 	else
 		fail summary "no 'idle timeout N' with N >= 1 or no kernel line in: $(grep -E 'ended by|kernel' "$TMP/main.err" | tr '\n' ' ')"
 	fi
+fi
+
+# --- 1b. live aggregation: windows and posture on the wall clock ----------
+# Six logins (alice: POP3, IMAP, POP3, ...) within a 4 s window: each
+# written once at once, then, while credleak still runs, one summary per
+# protocol with count 3 when the window closes; a posture event every 3 s.
+if [ $HAVE_SERVERS = yes ] && CL_AGG=yes start_credleak agg --allow-root \
+    --workers 2 --stats-interval 0 --aggregate-window 4 --posture-interval 3; then
+	ip netns exec "$CLI" "$PY" "$TMP/client.py" loop "$SECRETS" 6 \
+		"$TMP/aggprog" >"$TMP/aggloop.jsonl" 2>"$TMP/aggloop.err"
+	agg_state() {
+		"$PY" - "$TMP/agg.json" <<'PYEOF'
+import json, sys
+firsts, sums, posture = {}, {}, 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("event_type") == "posture" and not e.get("final"):
+        posture += 1
+    if e.get("kind") != "cleartext_credentials":
+        continue
+    k = (e["app_proto"], e["credential"]["username"], e["credential"]["result"])
+    if "aggregate" in e:
+        sums[k] = e["aggregate"]["count"]
+    else:
+        firsts[k] = firsts.get(k, 0) + 1
+want = {("pop3", "alice", "success"): 3, ("imap", "alice", "success"): 3}
+ok = sums == want and all(firsts.get(k) == 1 for k in want) and posture > 0
+print("%s firsts %s summaries %s posture %d" % ("ok" if ok else "no", firsts, sums, posture))
+sys.exit(0 if ok else 1)
+PYEOF
+	}
+	if [ "$(grep -c . "$TMP/aggloop.jsonl")" != 6 ]; then
+		fail live-aggregate "the six logins did not happen: $(tail -n 2 "$TMP/aggloop.err" | tr '\n' ' ')"
+	elif wait_for 12 agg_state >/dev/null; then
+		ok live-aggregate
+	else
+		fail live-aggregate "$(agg_state)"
+	fi
+	stop_credleak agg
 fi
 
 # --- 2. SIGHUP while logins keep coming -----------------------------------
