@@ -8,7 +8,7 @@
                                                             end to end
 
 The bench: the capture (made by bench/gen-bench.py into build/bench/ when
-missing, with its truth file) is read into the page cache, then every tool
+missing or older than gen-bench.py, with its truth file) is read into the page cache, then every tool
 runs once per round, round-robin, --reps rounds in one sitting:
 
     floor       build/bench/floor F          (bare pcap_next_ex loop)
@@ -21,12 +21,15 @@ For each tool: median wall seconds, median CPU seconds (user+sys, from the
 wait4() rusage of the launcher, microsecond resolution), peak RSS (GNU time's
 %M: the tool's own ru_maxrss, not the Python launcher's image), Gbit/s and
 Mpackets/s over the captured bytes, and wall and CPU as a multiple of the
-floor's.  Then credleak's recall: its cleartext_credentials findings (of the
-last round) matched to the planted logins by client and server endpoints
-and username, by protocol and by how the secret was sent; decoys (logins
-inside STARTTLS) it reported; findings that match nothing; and whether any
-planted password, or its base64 / SASL PLAIN / HTTP Basic form, appears in
-its output.  A Markdown report goes to standard output and to
+floor's.  Then credleak's recall: its findings (of the last round) matched
+to the planted logins by kind (cleartext_credentials; challenge_response_auth
+for MySQL's native password), client and server endpoints (TCP or UDP) and
+username (none for an SNMP community or a Redis requirepass AUTH: those
+match by the session's endpoints alone), by protocol (the app_proto credleak
+prints), by mechanism (with how many results agree with the server's
+answer) and by how the secret was sent; decoys (logins inside STARTTLS) it
+reported; findings that match nothing; and whether any planted password, or
+its base64 / SASL PLAIN / HTTP Basic form, appears in its output.  A Markdown report goes to standard output and to
 build/bench/bench-results.md (JSON beside it).
 """
 
@@ -73,6 +76,16 @@ def generate(path, size, seed, conc=None, drain=True, extra=()):
     t0 = time.time()
     subprocess.run(cmd, check=True)
     log("bench: generated in %.1f s" % (time.time() - t0))
+
+
+def stale(path):
+    """A capture made by an older gen-bench.py (or without its truth)."""
+    try:
+        return (os.path.getmtime(path) < os.path.getmtime(
+            os.path.join(HERE, "gen-bench.py")) or
+            not os.path.exists(path + ".truth.jsonl"))
+    except OSError:
+        return True
 
 
 def warm(path):
@@ -202,21 +215,31 @@ def norm_ip(s):
         return s
 
 
+# Decoder names (decoders/registry.c) that differ from the app_proto their
+# findings carry (the truth's "proto").
+APP_PROTO = {"pgsql": "postgresql"}
+KINDS = ("cleartext_credentials", "challenge_response_auth")
+
+
 def decoded_protocols(credleak):
     """Decoders the credleak under test has, from the decoders/registry.c
-    beside the binary, else this tree's (best effort)."""
+    beside the binary, else this tree's (best effort), as app_proto names."""
     for d in (os.path.dirname(os.path.abspath(credleak)), ROOT):
         try:
             with open(os.path.join(d, "decoders", "registry.c")) as f:
-                return set(re.findall(r"&(\w+)_decoder\b", f.read()))
+                return set(APP_PROTO.get(x, x) for x in
+                           re.findall(r"&(\w+)_decoder\b", f.read()))
         except OSError:
             continue
     return None
 
 
 def secret_forms(t):
-    pw = "Bench-pw-%s-x" % t["username"][4:]
-    u = t["username"]
+    # "n" numbers the login; older truth files have only the user name.
+    n = t.get("n")
+    num = "%05d" % n if n is not None else t["username"][4:]
+    pw = "Bench-pw-%s-x" % num
+    u = "user" + num
     forms = [pw, base64.b64encode(pw.encode()).decode(),
              base64.b64encode(("\0%s\0%s" % (u, pw)).encode()).decode(),
              base64.b64encode(("%s:%s" % (u, pw)).encode()).decode()]
@@ -241,26 +264,32 @@ def recall(truth_path, alerts_path, extra_text_paths, credleak):
             except ValueError:
                 bad_lines += 1
     creds = [a for a in alerts if a.get("kind") == "cleartext_credentials"]
+    logins = [a for a in alerts if a.get("kind") in KINDS]
 
     def ep(ip, port):
         return (norm_ip(ip), int(port))
 
-    found_keys = set()
+    # (kind, client, server, username) -> the results reported.
+    found = {}
     by_flow = set()
     planted_flows = set()
-    for a in creds:
+    for a in logins:
         c = ep(a.get("src_ip"), a.get("src_port", 0))
         s = ep(a.get("dest_ip"), a.get("dest_port", 0))
-        user = (a.get("credential") or {}).get("username")
-        found_keys.add((c, s, user))
-        by_flow.add((c, s))
+        cred = a.get("credential") or {}
+        found.setdefault((a["kind"], c, s, cred.get("username")),
+                         set()).add(cred.get("result"))
+        if a["kind"] == "cleartext_credentials":
+            by_flow.add((c, s))
+    found_keys = set(found)
     planted = [t for t in truth if not t["decoy"]]
     decoys = [t for t in truth if t["decoy"]]
     matched_keys = set()
-    per_proto, per_variant = {}, {}
+    per_proto, per_variant, per_mech = {}, {}, {}
     decoded = decoded_protocols(credleak)
     for t in planted:
-        key = (ep(t["client_ip"], t["client_port"]),
+        key = (t.get("kind", "cleartext_credentials"),
+               ep(t["client_ip"], t["client_port"]),
                ep(t["server_ip"], t["server_port"]), t["username"])
         hit = key in found_keys
         if hit:
@@ -268,6 +297,12 @@ def recall(truth_path, alerts_path, extra_text_paths, credleak):
         pp = per_proto.setdefault(t["proto"], [0, 0])
         pp[1] += 1
         pp[0] += hit
+        # [found, planted, result as the server answered, kind]
+        pm = per_mech.setdefault("%s / %s" % (t["proto"], t["mechanism"]),
+                                 [0, 0, 0, t.get("kind", "cleartext_credentials")])
+        pm[1] += 1
+        pm[0] += hit
+        pm[2] += hit and found[key] == {t["result"]}
         # How the secret was sent: over the protocols with a decoder.
         if decoded is None or t["proto"] in decoded:
             pv = per_variant.setdefault(t["variant"], [0, 0])
@@ -278,7 +313,7 @@ def recall(truth_path, alerts_path, extra_text_paths, credleak):
                            ep(t["server_ip"], t["server_port"])))
     # Findings on a planted login's connection without its username: the
     # flow was picked up mid-way (evicted, then seen again) after USER.
-    flow_only = sum(1 for (c, s, u) in found_keys - matched_keys
+    flow_only = sum(1 for (k, c, s, u) in found_keys - matched_keys
                     if (c, s) in planted_flows)
     decoy_hits = [t for t in decoys
                   if (ep(t["client_ip"], t["client_port"]),
@@ -306,6 +341,8 @@ def recall(truth_path, alerts_path, extra_text_paths, credleak):
         "planted_decoded": d_total, "found_decoded": d_hits,
         "recall_decoded": d_hits / d_total if d_total else None,
         "per_proto": per_proto, "per_variant": per_variant,
+        "per_mech": per_mech,
+        "result_agrees": sum(v[2] for v in per_mech.values()),
         "decoys": len(decoys), "decoys_reported": len(decoy_hits),
         "decoys_reported_list": [t["client"] + " " + t["proto"] for t in decoy_hits][:10],
         "cleartext_findings": len(creds), "unexpected": unexpected,
@@ -384,13 +421,16 @@ def report_bench(args, capture, packets, nbytes, med, rows, skipped, rec, reps,
                          rec["decoys"], rec["decoys_reported"],
                          (" (" + ", ".join(rec["decoys_reported_list"]) + ")")
                          if rec["decoys_reported"] else ""))
-        lines.append("cleartext_credentials findings: %d, matching no planted "
+        lines.append("cleartext_credentials findings: %d; login findings "
+                     "(with challenge_response_auth) matching no planted "
                      "login: %d (of which %d on a planted login's connection "
                      "but without its username); alerts in all: %d; planted "
                      "passwords (or their base64/SASL/Basic forms) found in "
-                     "credleak's output: %d."
+                     "credleak's output: %d; found logins whose result is "
+                     "the server's answer: %d of %d."
                      % (rec["cleartext_findings"], rec["unexpected"],
-                        rec["flow_only"], rec["alerts"], rec["leaks"]))
+                        rec["flow_only"], rec["alerts"], rec["leaks"],
+                        rec["result_agrees"], rec["found"]))
         lines.append("")
         dec = set(rec["decoded_protocols"] or [])
         lines.append(fmt_table(
@@ -398,6 +438,14 @@ def report_bench(args, capture, packets, nbytes, med, rows, skipped, rec, reps,
               "yes" if p in dec else "not yet"]
              for p, v in sorted(rec["per_proto"].items())],
             ["protocol", "planted", "found", "recall", "decoder"]))
+        lines.append("")
+        lines.append(fmt_table(
+            [[p, "challenge-response" if v[3] != "cleartext_credentials"
+              else "cleartext", v[1], v[0], "%.1f %%" % (100 * v[0] / v[1]),
+              v[2]]
+             for p, v in sorted(rec["per_mech"].items())],
+            ["protocol / mechanism", "kind", "planted", "found", "recall",
+             "result right"]))
         lines.append("")
         lines.append(fmt_table(
             [[p, v[1], v[0], "%.1f %%" % (100 * v[0] / v[1])]
@@ -433,7 +481,9 @@ def do_bench(args):
     os.makedirs(outdir, exist_ok=True)
     capture = args.capture or os.path.join(outdir, "bench-%s.pcap" % args.size)
     truth = capture + ".truth.jsonl"
-    if args.regen or not (os.path.exists(capture) and os.path.exists(truth)):
+    # Our own capture is made again when gen-bench.py changed since.
+    if args.regen or not (os.path.exists(capture) and os.path.exists(truth)) or (
+            not args.capture and stale(capture)):
         generate(capture, args.size, args.seed, extra=args.gen_extra)
     use_time = have_gnu_time()
     if not use_time:
@@ -506,7 +556,7 @@ def do_scale(args):
     for conc in [int(x) for x in args.scale_flows.split(",")]:
         size = max(parse_size(args.scale_size), conc * args.scale_bytes_per_flow)
         cap = os.path.join(outdir, "scale-%d-%d.pcap" % (conc, size))
-        if args.regen or not os.path.exists(cap):
+        if args.regen or stale(cap):
             generate(cap, size, args.seed, conc, drain=False)
         warm(cap)
         # Defaults, then caps large enough for the pool (no eviction).
@@ -571,7 +621,8 @@ def do_smoke(args):
     args.capture = os.path.join(args.outdir, "smoke-4M.pcap")
     args.size = "4M"
     args.regen = True
-    # More logins than the bench's few percent: every protocol shows up.
+    # More logins than the bench's few percent (gen-bench plants every kind
+    # of login once before it draws by weight: every protocol shows up).
     args.gen_extra = ["--login-share", "0.25", "--decoy-share", "0.05"]
     try:
         med, rec = do_bench(args)
@@ -584,6 +635,12 @@ def do_smoke(args):
         if rec is None or rec["planted"] == 0 or "recall" not in rec:
             ok = False
             why.append("no recall reported")
+        else:
+            missing = sorted(set(rec["decoded_protocols"] or []) -
+                             set(rec["per_proto"]))
+            if missing:
+                ok = False
+                why.append("no login planted for %s" % ", ".join(missing))
     except Exception as e:  # the smoke test reports, never raises
         ok = False
         why.append("%s: %s" % (type(e).__name__, e))

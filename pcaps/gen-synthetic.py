@@ -851,6 +851,37 @@ def smtp_submission_noauth():
                        "bob@example.test", 42000000)
 
 
+def irc_ooo_first():
+    """IRC client registration (PASS, NICK, USER in one write, RFC 2812
+    §3.1) sent in three segments, the last first.  That piece, "88ora...",
+    alone looks like an MQTT PUBLISH (type 3, remaining length 56), which
+    is what nDPI, reading packets in arrival order, calls it: the verdict
+    must wait until the stream's first bytes are in order."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.66", "198.51.100.67", 40667, 6667, 3000000, 7000000)
+    f.handshake()
+    rest = "ora\r\nUSER nora 0 * :" + "N" * 34 + "\r\n"
+    line = "PASS " + ALICE_PW + "\r\nNICK 88" + rest
+    k = line.index("88ora")
+    assert len(line) - k == 58
+    a = 9
+    c0 = f.nxt[f.C]
+    f.seg(f.C, PSH | ACK, line[k:], seq=c0 + k)
+    f.ack(f.S)  # duplicate ACK: still waiting for c0
+    f.seg(f.C, PSH | ACK, line[:a], seq=c0)
+    f.rcv[f.S] = c0 + a
+    f.ack(f.S)
+    f.seg(f.C, PSH | ACK, line[a:k], seq=c0 + a)
+    f.nxt[f.C] = c0 + len(line)
+    f.rcv[f.S] = c0 + len(line)
+    f.ack(f.S)
+    f.s(":irc.example.test 001 88ora :Welcome to the example network 88ora\r\n")
+    f.c("QUIT :bye\r\n")
+    f.s("ERROR :Closing link\r\n")
+    f.close()
+    return p
+
+
 CAPTURES = [
     ("smtp-ooo", smtp_ooo),
     ("smtp-overlap", smtp_overlap),
@@ -865,6 +896,7 @@ CAPTURES = [
     ("imap-literal-split", imap_literal_split),
     ("ftp-pipelined", ftp_pipelined),
     ("ftp-user-only", ftp_user_only),
+    ("irc-ooo-first", irc_ooo_first),
     ("http-connect-extra-word", http_connect_extra_word),
     ("http-connect-smtp", http_connect_smtp),
     ("smtp-stripped", smtp_stripped),

@@ -684,9 +684,13 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 	}
 	/*
 	 * nDPI named the protocol: its verdict chooses the decoder, unless
-	 * the bytes flatly contradict it or a probe recognised another.
+	 * the bytes flatly contradict it or a probe recognised another.  nDPI
+	 * reads packets in arrival order: before any byte is in order (the
+	 * first segment came late) its verdict may rest on a piece from the
+	 * middle of the stream, and nothing could contradict it yet.
 	 */
 	if (!sure && f->ndpi == NDPI_DECODER && f->ndpi_dec != NULL &&
+	    (in.len[DIR_C2S] + in.len[DIR_S2C] > 0 || force) &&
 	    !classify_denies(f->ndpi_dec, &in)) {
 		release_ndpi(r, f);
 		r->ctr.by_ndpi++;

@@ -211,4 +211,79 @@ if [ "$st" = 0 ] && [ "$ms" -lt 5000 ] &&
 else
 	bad "dead-collector: status $st, $ms ms; $(grep syslog "$tmp/err4")"
 fi
+
+# 5. A full queue: with the collector down, more lines come than the queue
+# holds (1 024 messages); the overflow is counted as dropped, the rest goes
+# out once the collector is back, in order, none twice.  The stream is one
+# SMTP AUTH session repeated 700 times (a client port each), from a FIFO
+# so credleak is still running when the collector returns.
+python3 - "$tmp" <<'PY'
+import struct, sys
+d = open("pcaps/smtp-auth-plain.pcap", "rb").read()
+recs, off = [], 24
+while off + 16 <= len(d):
+    s, us, incl, orig = struct.unpack("<IIII", d[off:off + 16])
+    recs.append((s + us / 1e6, bytearray(d[off + 16:off + 16 + incl]), orig))
+    off += 16 + incl
+ihl = (recs[0][1][14] & 15) * 4
+client = struct.unpack("!H", recs[0][1][14 + ihl:16 + ihl])[0]
+t0, out = recs[0][0], bytearray(d[:24])
+for k in range(700):
+    for t, frame, orig in recs:
+        f = bytearray(frame)
+        sp, dp = struct.unpack("!HH", f[14 + ihl:18 + ihl])
+        f[14 + ihl:18 + ihl] = struct.pack("!HH", 20000 + k if sp == client else sp,
+                                           20000 + k if dp == client else dp)
+        nt = 1700000000 + k * 0.05 + (t - t0)
+        out += struct.pack("<IIII", int(nt), int(round((nt % 1) * 1e6)) % 1000000, len(f), orig)
+        out += f
+open(sys.argv[1] + "/many.pcap", "wb").write(out)
+PY
+: >"$tmp/tcp.log"
+rm -f "$tmp/fifo5"; mkfifo "$tmp/fifo5"
+# --no-aggregate: three findings per session, 2 100 lines in all.
+"$bin" --no-aggregate --syslog "tcp://127.0.0.1:$tp" -o "$tmp/out5.jsonl" \
+    -r - <"$tmp/fifo5" 2>"$tmp/err5" &
+cpid=$!
+exec 3>"$tmp/fifo5"
+cat "$tmp/many.pcap" >&3
+# 700 logins: their findings are written while the collector is down.
+if waitlines "$tmp/out5.jsonl" 2100 && [ "$(grep -c cleartext_credentials "$tmp/out5.jsonl")" -ge 700 ]; then
+	rs_start
+	sleep 2		# the sensor reconnects and sends what it queued
+	exec 3>&-
+	wait "$cpid"; st=$?; cpid=
+	if why=$(python3 - "$tmp/out5.jsonl" "$tmp/tcp.log" "$tmp/err5" <<'PY'
+import re, sys
+out = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")]
+got = [l.rstrip("\n").split("|", 4)[4] for l in open(sys.argv[2], encoding="utf-8")]
+err = open(sys.argv[3], encoding="utf-8").read()
+m = re.search(r"sent (\d+), dropped (\d+) .*queued (\d+) \(at most (\d+)\)", err)
+if not m:
+    sys.exit("no syslog summary line")
+sent, dropped, queued, most = map(int, m.groups())
+if dropped == 0 or most != 1024:
+    sys.exit("dropped %d, queue at most %d: the queue never filled" % (dropped, most))
+if sent + dropped != len(out) or len(got) != sent:
+    sys.exit("%d written, %d sent + %d dropped, %d received" % (len(out), sent, dropped, len(got)))
+# What arrived is the stream less what was dropped, in order, none twice.
+i = 0
+for g in got:
+    while i < len(out) and out[i] != g:
+        i += 1
+    if i == len(out):
+        sys.exit("a received message is out of order, twice, or not in the stream")
+    i += 1
+print("%d lines: %d dropped while the queue was full, %d sent in order" % (len(out), dropped, sent))
+PY
+	); then
+		[ "$st" = 0 ] && ok "queue-full ($why)" || bad "queue-full: status $st"
+	else
+		bad "queue-full: $why"
+	fi
+else
+	exec 3>&-
+	wait "$cpid"; cpid=
+	bad "queue-full: the findings were not written ($(lines "$tmp/out5.jsonl") lines)"
+fi
 finish
