@@ -1174,10 +1174,42 @@ is(const char *app, const char *want)
 	return strcmp(app, want) == 0;
 }
 
+/*
+ * Logins in clear on the protocols beyond mail, web and FTP: the setting
+ * that stops them on the server most networks run.
+ */
+static const struct {
+	const char	*app;
+	const char	*fix;
+} login_fixes[] = {
+	{ "ldap", "OpenLDAP: olcSecurity: simple_bind=128 (or tls=1) so binds "
+	    "need TLS, olcDisallows: bind_anon; clients use ldaps:// or -ZZ" },
+	{ "snmp", "snmpd: drop rocommunity/rwcommunity (never public or "
+	    "private); SNMPv3 users with authPriv only (rouser NAME priv)" },
+	{ "telnet", "turn telnetd off; use SSH" },
+	{ "rlogin", "turn rlogind off (and .rhosts with it); use SSH" },
+	{ "irc", "ngircd: a TLS listener ([SSL] Ports) and no plaintext "
+	    "Ports for clients that send PASS or OPER" },
+	{ "nntp", "INN: require TLS before AUTHINFO (nnrpd -S, or "
+	    "readers.conf require_ssl: true)" },
+	{ "redis", "Redis: tls-port with tls-cert-file/tls-key-file and "
+	    "port 0, so AUTH only crosses TLS" },
+	{ "mqtt", "Mosquitto: listener 8883 with certfile/keyfile, no "
+	    "plaintext listener 1883 for authenticated clients" },
+	{ "socks", "Dante: accept username logins only over a tunnel (SSH "
+	    "or TLS); RFC 1929 passwords cross in clear" },
+	{ "postgresql", "PostgreSQL pg_hba.conf: hostssl lines with "
+	    "scram-sha-256, no 'password' or 'md5', and ssl = on" },
+	{ "mysql", "MySQL/MariaDB: require_secure_transport = ON; no "
+	    "mysql_clear_password outside TLS" },
+};
+
 /* The configuration that fixes advisory x on a server speaking app. */
 static const char *
 fix(enum adv x, const char *app)
 {
+	size_t i;
+
 	bool smtp = is(app, "smtp"), dove = is(app, "pop3") || is(app, "imap");
 	bool ftp = is(app, "ftp"), http = is(app, "http");
 
@@ -1203,6 +1235,9 @@ fix(enum adv x, const char *app)
 			    "nginx auth_basic only in the 'listen 443 ssl' "
 			    "server, lighttpd auth.require only under "
 			    "$SERVER[\"socket\"] == \":443\"";
+		for (i = 0; i < sizeof(login_fixes) / sizeof(login_fixes[0]); i++)
+			if (is(app, login_fixes[i].app))
+				return login_fixes[i].fix;
 		return "require TLS (implicit TLS or a mandatory STARTTLS) "
 		    "before any login, and disable cleartext mechanisms";
 	case A_STARTTLS_ABSENT:

@@ -222,6 +222,15 @@ def main():
               and "auth_allow_cleartext = no" in text and "smtpd_tls_protocols = >=TLSv1.2" in text
               and "8 sessions with findings; 2 users (alice, bob)" in text, text)
         check("report: no secret", not any(f in p.stdout + p.stderr for f in forms))
+        # Beyond mail: each protocol's own fix, not the generic advice.
+        more = [os.path.join("pcaps", n + ".pcap") for n in
+                ("snmp-v2c-get", "ldap-simple-bind", "pgsql-cleartext", "telnet-login")]
+        p = run(b, "--report", "-r", *more)
+        text = p.stdout.decode()
+        check("report: the fix for each protocol",
+              p.returncode == 0 and "SNMPv3 users with authPriv" in text
+              and "olcSecurity" in text and "hostssl" in text and "use SSH" in text
+              and "before any login, and disable cleartext mechanisms" not in text, text)
         p = run(b, "--report", "--mask-usernames", "-r", *pcaps)
         text = p.stdout.decode()
         check("report: masked names with --mask-usernames",
