@@ -13,7 +13,9 @@
  *            usernames; bits 4-5: memcap 64/96/128/192 KiB; bit 6: one
  *            VLAN tag; bit 7: no nDPI (content probes alone classify)
  *   byte 1   depth: 256 * (byte % 32 + 1) bytes
- *   per flow two bytes: server port (index into ports[]); ISNs, client in
+ *   per flow two bytes: server port (index into ports[]; 161 makes the
+ *            flow UDP, for reassembly/udp.c and the datagram decoders);
+ *            ISNs, client in
  *            the low nibble, server in the high one (index into isns[];
  *            15: a big-endian 32-bit ISN follows, client first)
  *   then ops of at least three bytes:
@@ -82,8 +84,9 @@ __wrap_cls_engine_free(struct cls_engine *e)
 /* Server ports: the decoders' hints and others. */
 static const uint16_t ports[] = {
 	25, 110, 587, 1110, 2525, 8080, 6379, 143,
-	21, 80, 3128, 465, 993, 995, 443, 12345,
+	21, 80, 3128, 465, 993, 995, 443, 161,
 };
+#define UDP_PORT	161	/* a flow to this port is UDP: datagrams, no sequence */
 
 /* ISNs, most of them close to 2^32 so that sequence numbers wrap. */
 static const uint32_t isns[15] = {
@@ -311,13 +314,13 @@ ip_header(const struct pkt *p, uint8_t *b, size_t len)
 		put16(b + 2, (uint32_t)(20 + len));
 		b[6] = 0x40;		/* don't fragment */
 		b[8] = 64;
-		b[9] = 6;
+		b[9] = p->ipproto;
 		memcpy(b + 12, p->src, 4);
 		memcpy(b + 16, p->dst, 4);
 	} else {
 		b[0] = 0x60;
 		put16(b + 4, (uint32_t)len);
-		b[6] = 6;
+		b[6] = p->ipproto;
 		b[7] = 64;
 		memcpy(b + 8, p->src, 16);
 		memcpy(b + 24, p->dst, 16);
@@ -383,6 +386,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *obuf = NULL;
 	size_t i, n, hl, wire, obuflen = 0;
 	unsigned flags, k;
+	bool udp;
 	FILE *out;
 	int d;
 
@@ -483,7 +487,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (s.over)
 			break;
 		/* The IP length field holds what a snaplen cut leaves out. */
-		hl = (run.family == 4 ? 20 : 40) + 20;
+		udp = run.srv_port[fl] == UDP_PORT;
+		hl = (run.family == 4 ? 20 : 40) + (udp ? 8 : 20);
 		if (n > 0xffff - hl - 100)
 			n = 0xffff - hl - 100;
 		wire = (b & 8) ? n + 100 : n;
@@ -492,7 +497,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ts += (flags & JUMP) ? k * (TIMEOUT_US / 4) : 1000;
 		p.ts_us = ts;
 		p.family = run.family;
-		p.ipproto = 6;
+		p.ipproto = udp ? 17 : 6;
 		if (cfgb & 0x40) {
 			p.nvlan = 1;
 			p.vlan[0] = 42;
@@ -517,15 +522,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* An exact-size buffer: ASan sees a read past the end. */
 		if ((pkt = calloc(1, hl + n)) == NULL)
 			abort();
-		ip_header(&p, pkt, hl - 20 + wire);
-		th = pkt + hl - 20;
+		th = pkt + (run.family == 4 ? 20 : 40);
+		ip_header(&p, pkt, (size_t)(hl - (run.family == 4 ? 20 : 40)) + wire);
 		put16(th, p.sport);
 		put16(th + 2, p.dport);
-		put32(th + 4, p.seq);
-		put32(th + 8, p.ack);
-		th[12] = 5 << 4;
-		th[13] = p.tcp_flags;
-		put16(th + 14, p.window);
+		if (udp) {
+			/* RFC 768: no sequence, no flags; a datagram is whole. */
+			put16(th + 4, (uint32_t)(8 + wire));
+			p.seq = p.ack = 0;
+			p.tcp_flags = 0;
+			p.window = 0;
+		} else {
+			put32(th + 4, p.seq);
+			put32(th + 8, p.ack);
+			th[12] = 5 << 4;
+			th[13] = p.tcp_flags;
+			put16(th + 14, p.window);
+		}
 		if (n > 0)
 			memcpy(pkt + hl, src, n);
 		p.l3 = pkt;
