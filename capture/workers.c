@@ -20,6 +20,7 @@
 
 #define BATCH_BYTES	(512u << 10)	/* holds the largest packet (snaplen 256 KiB) */
 #define BATCHES		8		/* per worker: 4 MiB in flight at most */
+#define INLINE_TICK	4096		/* worker 0's packets between two ticks */
 #define REOPEN_S	5		/* live: wait before reopening a failed interface */
 
 struct batch {
@@ -40,6 +41,8 @@ struct wslot {
 	unsigned		 i;
 	pthread_t		 th;
 	bool			 started;
+	bool			 inline_;	/* offline worker 0: the reading thread */
+	unsigned		 since_tick;
 	/* offline */
 	struct batch		*cur;		/* being filled by the reader */
 	struct batch		*q_head, *q_tail; /* full, waiting for the worker */
@@ -187,6 +190,15 @@ workers_offline_start(struct worker_def *defs, unsigned n)
 		s->i = i;
 		pthread_cond_init(&s->nonempty, NULL);
 		pthread_cond_init(&s->nonfull, NULL);
+		/*
+		 * The reader is worker 0: its share needs no copy and no
+		 * hand-over, and reading leaves a core free for the others.
+		 */
+		if (i == 0) {
+			s->inline_ = true;
+			s->started = true;
+			continue;
+		}
 		for (k = 0; k < BATCHES; k++) {
 			struct batch *b = malloc(sizeof(*b));
 
@@ -226,11 +238,22 @@ void
 workers_offline_packet(struct workers *w, const struct pkt *p)
 {
 	struct wslot *s = &w->slot[workers_pick(p, w->n)];
+	struct worker_def *d;
 	struct rec r;
 	size_t need;
 
 	if (!s->started)
 		return;
+	if (s->inline_) {
+		d = &w->defs[s->i];
+		d->cb(p, d->arg);
+		if (++s->since_tick >= INLINE_TICK) {
+			s->since_tick = 0;
+			if (d->tick != NULL)
+				d->tick(d->arg);
+		}
+		return;
+	}
 	memset(&r, 0, sizeof(r));
 	r.p = *p;
 	/* The payload lies inside the captured IP packet (pkt_parse). */
@@ -270,8 +293,10 @@ workers_offline_finish(struct workers *w)
 	for (i = 0; i < w->n; i++) {
 		struct wslot *s = &w->slot[i];
 
-		if (s->started)
+		if (s->started && !s->inline_)
 			pthread_join(s->th, NULL);
+		if (s->inline_ && w->defs[i].tick != NULL)
+			w->defs[i].tick(w->defs[i].arg);
 		while ((b = s->free) != NULL) {
 			s->free = b->next;
 			free(b);

@@ -4,9 +4,10 @@
  *
  * Live, every worker opens the interface itself and joins one AF_PACKET
  * fanout group in hash mode: the kernel does the spreading.  Offline, the
- * reading thread hashes each packet's flow the same symmetric way and queues
- * a copy for its worker.  Workers know nothing of reassembly: each is a
- * packet callback, a periodic tick and an argument.
+ * reading thread hashes each packet's flow the same symmetric way, is
+ * itself worker 0 (its packets go to the callback at once, no copy) and
+ * queues a copy of the others' for their threads.  Workers know nothing of
+ * reassembly: each is a packet callback, a periodic tick and an argument.
  */
 #ifndef CREDLEAK_WORKERS_H
 #define CREDLEAK_WORKERS_H
@@ -33,7 +34,10 @@ struct workers;
 /* A worker index for a packet: symmetric in the two endpoints. */
 unsigned workers_pick(const struct pkt *p, unsigned n);
 
-/* Start n offline workers (n >= 2; with one, call the callbacks directly). */
+/*
+ * Start n offline workers (n >= 2; with one, call the callbacks directly):
+ * threads for workers 1 to n-1; worker 0 runs in the calling thread.
+ */
 struct workers *workers_offline_start(struct worker_def *defs, unsigned n);
 
 /* Queue one parsed packet (copied) for its worker; blocks while its queue is full. */
