@@ -284,7 +284,7 @@ sum_rc(struct reasm_counters *t, const struct reasm_counters *s)
 {
 	ADD(flows); ADD(flows_decoded); ADD(flows_ignored); ADD(by_ndpi);
 	ADD(by_content); ADD(tunnels); ADD(flows_active); ADD(flows_active_max);
-	ADD(udp_flows); ADD(udp_unclaimed); ADD(udp_evicted);
+	ADD(udp_flows); ADD(udp_unclaimed); ADD(udp_evicted); ADD(ndpi_flows);
 	ADD(ended_fin); ADD(ended_rst); ADD(ended_timeout); ADD(ended_evict);
 	ADD(ended_exit); ADD(no_flow); ADD(retransmissions); ADD(overlap_diff);
 	ADD(gaps); ADD(gap_bytes); ADD(window_overflow); ADD(depth_reached);
@@ -350,7 +350,8 @@ summary(const struct totals *t, struct alert_sink *sink, double secs,
 		    "; interface failures %" PRIu64 "\n", t->ks.received,
 		    t->ks.dropped, t->ks.if_dropped, t->iface_errors);
 	fprintf(stderr, "credleak: decoders chosen by nDPI %" PRIu64 ", by content %"
-	    PRIu64 "; tunnels %" PRIu64 "\n", c->by_ndpi, c->by_content, c->tunnels);
+	    PRIu64 "; nDPI consulted on %" PRIu64 " flows; tunnels %" PRIu64 "\n",
+	    c->by_ndpi, c->by_content, c->ndpi_flows, c->tunnels);
 	fprintf(stderr, "credleak: alerts:");
 	for (k = 0; k < K__COUNT; k++) {
 		uint64_t n = alert_count(sink, (enum finding_kind)k);

@@ -2,6 +2,7 @@
  * classify.c - choose the decoder for a flow from its first bytes, with
  * ports as hints (see classify.h).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,17 +48,28 @@ cls_engine_new(void)
 	struct cls_engine *e;
 	NDPI_PROTOCOL_BITMASK all;
 
+	/*
+	 * Workers make their modules when they first need one, possibly at
+	 * the same moment: nDPI's set-up touches process-wide state (its
+	 * libgcrypt initialisation), so one at a time.
+	 */
+	static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
+
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
+	pthread_mutex_lock(&init_mu);
 	/* Tor's relay list is 1.5 MiB of memory for nothing we report. */
-	if ((e->nd = ndpi_init_detection_module(ndpi_dont_load_tor_hosts)) == NULL) {
+	if ((e->nd = ndpi_init_detection_module(ndpi_dont_load_tor_hosts)) != NULL) {
+		/* All protocols: a verdict of "something else" lets a flow go early. */
+		NDPI_BITMASK_SET_ALL(all);
+		ndpi_set_protocol_detection_bitmask2(e->nd, &all);
+		ndpi_finalize_initialization(e->nd);
+	}
+	pthread_mutex_unlock(&init_mu);
+	if (e->nd == NULL) {
 		free(e);
 		return NULL;
 	}
-	/* All protocols: a verdict of "something else" lets a flow go early. */
-	NDPI_BITMASK_SET_ALL(all);
-	ndpi_set_protocol_detection_bitmask2(e->nd, &all);
-	ndpi_finalize_initialization(e->nd);
 	return e;
 }
 

@@ -75,6 +75,7 @@ struct reasm {
 	struct alert_sink	*sink;
 	struct cls_engine	*cls;		/* nDPI */
 	struct udp_table	*udp;		/* NULL: no decoder reads UDP */
+	bool			 cls_failed;	/* nDPI could not be set up: probes alone */
 	const char		*input;
 	struct flow		**buckets;
 	size_t			 nbuckets;	/* power of two */
@@ -658,19 +659,31 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 	 * Content first: a probe that recognises a greeting or a command is
 	 * conclusive, and bytes every probe rejects would contradict any
 	 * verdict of nDPI's too (see classify_denies).  Either way nDPI has
-	 * nothing to add, and most flows cost it nothing.
+	 * nothing to add, and most flows cost it nothing.  Nor is it asked
+	 * before any byte is in order (the first segment came late): what it
+	 * would judge is a piece from the middle of the stream.
 	 */
-	if (!force && f->ndpi == NDPI_PENDING && !sure && v != CLS_NONE) {
+	if (!force && f->ndpi == NDPI_PENDING && !sure && v != CLS_NONE &&
+	    in.len[DIR_C2S] + in.len[DIR_S2C] > 0) {
 		/*
 		 * The bytes leave it open: give nDPI a few payload packets
 		 * (the bytes wait in the window meanwhile).
 		 */
+		/*
+		 * The nDPI module (megabytes of tables, milliseconds to
+		 * build) is made when a flow first needs it: traffic the
+		 * probes recognise never pays for it.
+		 */
+		if (f->nflow == NULL && r->cls == NULL && !r->cfg.no_ndpi &&
+		    !r->cls_failed && (r->cls = cls_engine_new()) == NULL)
+			r->cls_failed = true;
 		if (f->nflow == NULL && r->cls != NULL &&
 		    mem_reserve(r, cls_flow_size(), f) &&
 		    (f->nflow = cls_flow_new(r->cls)) != NULL) {
 			const struct decoder *nd = NULL;
 
 			mem_add(r, cls_flow_size());
+			r->ctr.ndpi_flows++;
 			f->ndpi = (uint8_t)cls_ndpi_packet(r->cls, f->nflow,
 			    r->cur_pkt, &nd);
 			if (f->ndpi != NDPI_PENDING) {
@@ -1123,8 +1136,7 @@ reasm_new(const struct reasm_config *cfg, struct alert_sink *sink)
 		r->cfg.id_step = 1;
 	r->sink = sink;
 	r->input = "";
-	if (!r->cfg.no_ndpi)
-		r->cls = cls_engine_new();	/* without it, content probes alone decide */
+	/* nDPI's module is made on first need (try_classify). */
 	if (udp_has_decoders() &&
 	    (r->udp = udp_new(0, 0, sink, &r->dctr, r->cfg.id_base,
 	    r->cfg.id_step, &r->next_id)) == NULL) {

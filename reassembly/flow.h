@@ -51,6 +51,7 @@ struct reasm_counters {
 	uint64_t	 flows_ignored;	/* flows no decoder wanted */
 	uint64_t	 by_ndpi;	/* decoders chosen by nDPI's verdict */
 	uint64_t	 by_content;	/* decoders chosen by a content probe or port hint */
+	uint64_t	 ndpi_flows;	/* flows whose first bytes left it to nDPI */
 	uint64_t	 tunnels;	/* streams re-classified after a tunnel set-up */
 	uint64_t	 flows_active;	/* flows in the table now */
 	uint64_t	 flows_active_max;
