@@ -50,7 +50,13 @@
 #define POSTURE_USERS	128	/* distinct users counted exactly per server */
 #define POSTURE_NAMES	5	/* user names kept for the report */
 #define NAME_MAX_TXT	72	/* bytes of one kept (sanitised) name */
-#define POSTURE_RING	16	/* recent flows per server: sessions counted once */
+/*
+ * Sessions with findings are counted once each: tags of (flow id,
+ * server) seen, in a direct-mapped table (flow ids are unique in a run).  Two sessions that
+ * share a slot and whose findings interleave count twice: with 16 384
+ * slots, rare until hundreds of sessions have findings at once.
+ */
+#define SESSION_SLOTS	8192	/* 2^13: the slot is the tag's top 13 bits */
 #define POSTURE_MECHS	8	/* mechanism names kept per server */
 #define MECH_TXT	64
 #define NETS_MAX	64	/* --home-net entries */
@@ -99,8 +105,6 @@ struct server {
 	uint64_t	 kinds[K__COUNT];	/* findings by kind */
 	uint64_t	 login_ok, login_fail, login_unknown, login_anon;
 	uint64_t	 sessions;
-	uint64_t	 ring[POSTURE_RING];	/* recent flow ids */
-	unsigned	 nring;
 	uint64_t	 users[POSTURE_USERS];	/* hashes of distinct usernames */
 	unsigned	 nusers;
 	bool		 users_capped;
@@ -131,6 +135,7 @@ struct agg {
 	size_t		 nkeys;
 	uint64_t	 suppressed, summaries, evicted;
 	/* posture */
+	uint64_t	*session_seen;	/* SESSION_SLOTS flow ids + 1 */
 	struct server	**sbuckets;
 	size_t		 nsbuckets;
 	struct server	**servers;	/* in order of appearance */
@@ -279,7 +284,9 @@ agg_new(const struct agg_opts *o, char *err, size_t errlen)
 	a->buckets = calloc(a->nbuckets, sizeof(struct agg_entry *));
 	a->sbuckets = calloc(a->nsbuckets, sizeof(struct server *));
 	a->servers = calloc(a->o.max_servers, sizeof(struct server *));
-	if (a->buckets == NULL || a->sbuckets == NULL || a->servers == NULL) {
+	a->session_seen = calloc(SESSION_SLOTS, sizeof(uint64_t));
+	if (a->buckets == NULL || a->sbuckets == NULL || a->servers == NULL ||
+	    a->session_seen == NULL) {
 		agg_free(a);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -304,6 +311,7 @@ agg_free(struct agg *a)
 		free(a->servers[i]);
 	free(a->buckets);
 	free(a->sbuckets);
+	free(a->session_seen);
 	free(a->servers);
 	pthread_mutex_destroy(&a->mu);
 	free(a);
@@ -761,7 +769,7 @@ agg_posture(struct agg *a, const struct flow_info *fi, uint64_t ts_us,
 {
 	struct relay_v v;
 	struct server *sv;
-	uint64_t uh;
+	uint64_t uh, *slot;
 	unsigned i;
 
 	if (a == NULL || !a->o.posture)
@@ -779,14 +787,12 @@ agg_posture(struct agg *a, const struct flow_info *fi, uint64_t ts_us,
 	if (ts_us > sv->last)
 		sv->last = ts_us;
 	sv->kinds[f->kind]++;
-	/* Sessions: flows with findings; the recent ones are remembered. */
-	for (i = 0; i < sv->nring && i < POSTURE_RING; i++)
-		if (sv->ring[i] == fi->flow_id)
-			break;
-	if (i == sv->nring || i == POSTURE_RING) {
-		sv->ring[sv->nring++ % POSTURE_RING] = fi->flow_id;
-		if (sv->nring >= 2 * POSTURE_RING)
-			sv->nring -= POSTURE_RING;
+	/* Sessions: flows with findings, each once (0 marks a free slot). */
+	/* The tag mixes in the server: a tunnel's inner protocol is another. */
+	uh = (fi->flow_id ^ (uint64_t)(uintptr_t)sv) * 0x9e3779b97f4a7c15ULL;
+	slot = &a->session_seen[uh >> 51];
+	if (*slot != (uh | 1)) {
+		*slot = uh | 1;
 		sv->sessions++;
 	}
 	switch (f->kind) {
