@@ -406,10 +406,11 @@ def cmd_final(args):
 
 
 def cmd_count(args):
-    # count FILE...: cleartext_credentials findings, and distinct client ports
+    # count FILE...: cleartext_credentials findings, and distinct sessions
+    # (flow ids: a client port may serve two sessions to two servers)
     evs, _ = events(args)
     cs = creds(evs)
-    print(len(cs), len({a.get("src_port") for a in cs}),
+    print(len(cs), len({a.get("flow_id") for a in cs}),
           " ".join(str(len(creds(events([p])[0]))) for p in args))
     return 0
 
@@ -877,7 +878,7 @@ if [ $HAVE_SERVERS = yes ] && start_credleak hup --allow-root --workers 2 \
 		if [ "$1" = "$made" ] && [ "$2" = "$made" ] && [ "$3" -gt 0 ] && [ "$4" -gt 0 ]; then
 			ok sighup-count
 		else
-			fail sighup-count "$made logins, $1 findings ($2 distinct clients): $3 before the rotation, $4 after (HUP after login $hup_at)"
+			fail sighup-count "$made logins, $1 findings ($2 distinct sessions): $3 before the rotation, $4 after (HUP after login $hup_at)"
 		fi
 		if msg=$(check secrets "$SECRETS" "$TMP/hup.json.1" "$TMP/hup.json" "$TMP/hup.err" "$TMP/hup.stdout"); then
 			ok sighup-no-secrets
