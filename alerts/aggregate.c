@@ -53,7 +53,7 @@
 /*
  * Sessions with findings are counted once each: tags of (flow id,
  * server) seen, in a direct-mapped table (flow ids are unique in a run).  Two sessions that
- * share a slot and whose findings interleave count twice: with 16 384
+ * share a slot and whose findings interleave count twice: with 8 192
  * slots, rare until hundreds of sessions have findings at once.
  */
 #define SESSION_SLOTS	8192	/* 2^13: the slot is the tag's top 13 bits */
@@ -651,6 +651,16 @@ agg_first(struct agg *a, struct alert_sink *s, const struct flow_info *fi,
 	    f->kind != K_STARTTLS_NOT_OFFERED)
 		return true;
 	klen = build_key(fi, f, key, sizeof(key));
+	/*
+	 * Mail accepted without AUTH: an open relay after an inbound
+	 * delivery from the same client is a new finding, not a repeat; the
+	 * severity carries the relay judgement.
+	 */
+	if (f->kind == K_UNAUTH_MAIL_ACCEPTED && sev != NULL &&
+	    klen + strlen(sev) <= sizeof(key)) {
+		memcpy(key + klen, sev, strlen(sev));
+		klen += strlen(sev);
+	}
 	h = fnv(key, klen);
 	pthread_mutex_lock(&a->mu);
 	sweep(a, s, ts_us);

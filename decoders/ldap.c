@@ -325,7 +325,8 @@ sasl_plain(struct ldap *s, const uint8_t *v, size_t n)
 	set_user(s, a + 1, ul);
 	pl = n - (size_t)(b + 1 - v);
 	s->secret = pl > 0;
-	s->pw_len = pl > LDAP_PW_MAX ? LDAP_PW_MAX : pl;
+	/* A longer one is not held: a prefix would fingerprint falsely. */
+	s->pw_len = pl > LDAP_PW_MAX ? 0 : pl;
 	memcpy(s->pw, b + 1, s->pw_len);
 }
 
@@ -543,7 +544,8 @@ bind_request(struct ldap *s, struct dec_ctx *ctx, int64_t id, struct cursor *c)
 			return;
 		}
 		s->secret = true;
-		s->pw_len = t.len > LDAP_PW_MAX ? LDAP_PW_MAX : t.len;
+		/* A longer one is not held: a prefix would fingerprint falsely. */
+		s->pw_len = t.len > LDAP_PW_MAX ? 0 : t.len;
 		memcpy(s->pw, v, s->pw_len);
 	} else if (t.tag == AUTH_SASL && t.constructed) {
 		cur_init(&sc, v, t.len);
@@ -702,7 +704,8 @@ ldap_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 				break;
 			}
 			if (t.cls != BER_UNIVERSAL || !t.constructed ||
-			    t.tag != BER_TAG_SEQUENCE || t.indefinite || t.len == 0)
+			    t.tag != BER_TAG_SEQUENCE || t.indefinite || t.len == 0 ||
+			    t.len > SIZE_MAX - t.hdr_len)
 				return bad_message(s, ctx, dir, true);
 			fr->need = t.hdr_len + t.len;
 			fr->seen = fr->have;

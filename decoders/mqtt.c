@@ -116,6 +116,7 @@ struct mqtt {
 	uint8_t		 method[MQTT_METHOD_MAX];
 	size_t		 user_len;
 	bool		 user_trunc;
+	bool		 pass_cut;	/* longer than pass[]: not held (no fingerprint) */
 	uint8_t		 user[SASL_USER_MAX];
 	size_t		 pass_len;
 	uint8_t		 pass[MQTT_SECRET_MAX];
@@ -252,6 +253,8 @@ field_feed(struct mqtt *s, struct field *f, const uint8_t *p, size_t n,
 			room = cap - *len;
 			if (f->sink == SK_USER && take > room)
 				s->user_trunc = true;
+			if (f->sink == SK_PASS && take > room)
+				s->pass_cut = true;
 			memcpy(dst + *len, p, take < room ? take : room);
 			*len += take < room ? take : room;
 		} else if (f->sink == SK_USER && take > 0)
@@ -307,8 +310,11 @@ login_done(struct mqtt *s, struct dec_ctx *ctx, enum auth_result res)
 		finding_base(s, &f, K_CLEARTEXT_CREDENTIALS, res);
 		f.mechanism = "MQTT CONNECT";
 		f.secret_seen = true;
-		f.secret = s->pass;
-		f.secret_len = s->pass_len;
+		/* Only a whole password: a prefix would fingerprint falsely. */
+		if (!s->pass_cut) {
+			f.secret = s->pass;
+			f.secret_len = s->pass_len;
+		}
 		dec_emit(ctx, &f);
 	} else if ((s->flags & CF_USER) && !s->has_method) {
 		/* A username alone: an identity in clear, no secret. */
@@ -319,6 +325,7 @@ login_done(struct mqtt *s, struct dec_ctx *ctx, enum auth_result res)
 	}
 	explicit_bzero(s->pass, sizeof(s->pass));
 	s->pass_len = 0;
+	s->pass_cut = false;
 }
 
 /* 3.1.1 §3.2.2.3 return codes, 5.0 §3.2.2.2 reason codes. */
@@ -664,6 +671,7 @@ mqtt_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 	if (s->phase != PH_OPEN) {
 		explicit_bzero(s->pass, sizeof(s->pass));
 		s->pass_len = 0;
+		s->pass_cut = false;
 	}
 	return status_of(s);
 }
@@ -684,6 +692,7 @@ mqtt_gap(void *st, struct dec_ctx *ctx, enum dir dir, size_t missing)
 	s->phase = PH_DONE;
 	explicit_bzero(s->pass, sizeof(s->pass));
 	s->pass_len = 0;
+	s->pass_cut = false;
 }
 
 static void
@@ -696,6 +705,7 @@ mqtt_end(void *st, struct dec_ctx *ctx, enum end_reason why)
 		login_done(s, ctx, RES_UNKNOWN);
 	explicit_bzero(s->pass, sizeof(s->pass));
 	s->pass_len = 0;
+	s->pass_cut = false;
 }
 
 static void

@@ -201,7 +201,8 @@ keep_pw(struct mysql *s, const char *pl, const uint8_t *p, size_t n)
 	s->clear = true;
 	s->clear_switched = s->switched;
 	memcpy(s->clear_plugin, pl, sizeof(s->clear_plugin));
-	s->pw_len = n > MY_PW_MAX ? MY_PW_MAX : n;
+	/* Only a whole password: a prefix would fingerprint falsely. */
+	s->pw_len = n > MY_PW_MAX ? 0 : n;
 	memcpy(s->pw, p, s->pw_len);
 }
 

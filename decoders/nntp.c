@@ -82,6 +82,21 @@ sasl_label(enum sasl_mech m)
 	}
 }
 
+/* RFC 3977 §3.1: a line that is one known command word, no argument. */
+static bool
+bare_verb(const uint8_t *p, size_t n)
+{
+	static const char *const verbs[] = { "QUIT", "LIST", "HELP", "DATE",
+	    "NEXT", "LAST", "STAT", "HEAD", "BODY", "MODE", "GROUP",
+	    "ARTICLE", "CAPABILITIES", "NEWGROUPS", "NEWNEWS", "POST" };
+	size_t i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (ascii_ieq(p, n, verbs[i]))
+			return true;
+	return false;
+}
+
 static void
 login_done(struct nntp *s, struct dec_ctx *ctx, enum auth_result res)
 {
@@ -215,8 +230,12 @@ client_line(struct nntp *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 		return;
 	}
 	if (s->in_sasl) {
-		/* RFC 4643 §2.4: responses until the final reply; "*" cancels. */
-		if (sasl_response(&s->sasl, p, n))
+		/*
+		 * RFC 4643 §2.4: responses until the final reply; "*" cancels.
+		 * A bare verb ("QUIT", "LIST", "HELP", "DATE") is also valid
+		 * base64: a client that gave up on the exchange sent it.
+		 */
+		if (!bare_verb(p, n) && sasl_response(&s->sasl, p, n))
 			return;
 		s->in_sasl = false;
 	}

@@ -213,7 +213,8 @@ client_password(struct pgsql *s, struct dec_ctx *ctx, struct pg_dir *d)
 		s->login = L_CLEAR;
 		s->mech = "PostgreSQL cleartext password";
 		s->pw_seen = n > 0;
-		s->pw_len = n > PG_PW_MAX ? PG_PW_MAX : n;
+		/* Only a whole password: a prefix would fingerprint falsely. */
+		s->pw_len = z == NULL || n > PG_PW_MAX ? 0 : n;
 		memcpy(s->pw, d->body, s->pw_len);
 		break;
 	case AUTH_MD5:

@@ -91,6 +91,7 @@ struct login {
 	size_t		 pass_len;
 	uint8_t		 user[SASL_USER_MAX];
 	uint8_t		 pass[REDIS_ARG_MAX];
+	bool		 pass_cut;	/* too long to hold whole: no fingerprint */
 };
 
 enum phase {
@@ -120,7 +121,7 @@ struct redis {
 	bool		 arg_trunc;
 	uint8_t		 arg[REDIS_ARG_MAX];
 	size_t		 a1_len, a2_len;
-	bool		 a1_trunc;
+	bool		 a1_trunc, a2_trunc;
 	uint8_t		 a1[REDIS_ARG_MAX];
 	uint8_t		 a2[REDIS_ARG_MAX];
 
@@ -184,7 +185,7 @@ login_report(struct redis *s, struct dec_ctx *ctx, enum auth_result res)
 	f.username_len = l->user_len;
 	f.username_truncated = l->user_trunc;
 	f.result = res;
-	f.secret_seen = l->pass_len > 0;
+	f.secret_seen = l->pass_len > 0 || l->pass_cut;
 	f.secret = l->pass_len > 0 ? l->pass : NULL;
 	f.secret_len = l->pass_len;
 	f.gap_seen = s->gap_seen;
@@ -198,7 +199,7 @@ login_report(struct redis *s, struct dec_ctx *ctx, enum auth_result res)
 static unsigned
 login_begin(struct redis *s, struct dec_ctx *ctx, const char *mech,
     const uint8_t *user, size_t ulen, bool utrunc, const uint8_t *pass,
-    size_t plen)
+    size_t plen, bool pcut)
 {
 	struct login *l = &s->login;
 
@@ -217,6 +218,10 @@ login_begin(struct redis *s, struct dec_ctx *ctx, const char *mech,
 		memcpy(l->user, user, ulen);
 	l->user_len = ulen;
 	l->user_trunc = utrunc;
+	/* A prefix would fingerprint falsely: a cut password is not held. */
+	l->pass_cut = pcut;
+	if (pcut)
+		plen = 0;
 	memcpy(l->pass, pass, plen);
 	l->pass_len = plen;
 	return l->seq;
@@ -293,8 +298,10 @@ arg_done(struct redis *s)
 		if (s->argi == 1) {
 			keep(s->a1, &s->a1_len, s);
 			s->a1_trunc = s->arg_trunc;
-		} else if (s->argi == 2)
+		} else if (s->argi == 2) {
 			keep(s->a2, &s->a2_len, s);
+			s->a2_trunc = s->arg_trunc;
+		}
 	} else if (s->cmd == C_HELLO && s->argi >= 2) {
 		switch (s->hn) {
 		case HN_OPT:
@@ -310,6 +317,7 @@ arg_done(struct redis *s)
 			break;
 		case HN_PASS:
 			keep(s->a2, &s->a2_len, s);
+			s->a2_trunc = s->arg_trunc;
 			s->hello_auth = true;
 			s->hn = HN_OPT;
 			break;
@@ -333,20 +341,20 @@ cmd_done(struct redis *s, struct dec_ctx *ctx)
 	if (s->cmd == C_AUTH && argc == 2)
 		tag = login_begin(s, ctx, s->inl ? "Redis AUTH inline" :
 		    "Redis AUTH (requirepass, password only)", NULL, 0, false,
-		    s->a1, s->a1_len);
+		    s->a1, s->a1_len, s->a1_trunc);
 	else if (s->cmd == C_AUTH && argc == 3)
 		tag = login_begin(s, ctx, s->inl ? "Redis AUTH inline" :
 		    "Redis AUTH (ACL user)", s->a1, s->a1_len, s->a1_trunc,
-		    s->a2, s->a2_len);
+		    s->a2, s->a2_len, s->a2_trunc);
 	else if (s->cmd == C_HELLO && s->hello_auth)
 		tag = login_begin(s, ctx, "Redis HELLO AUTH", s->a1, s->a1_len,
-		    s->a1_trunc, s->a2, s->a2_len);
+		    s->a1_trunc, s->a2, s->a2_len, s->a2_trunc);
 	if (argc > 0)
 		push_cmd(s, ctx, tag);
 	explicit_bzero(s->a1, sizeof(s->a1));
 	explicit_bzero(s->a2, sizeof(s->a2));
 	s->a1_len = s->a2_len = 0;
-	s->a1_trunc = false;
+	s->a1_trunc = s->a2_trunc = false;
 	s->cmd = C_OTHER;
 	s->argi = 0;
 	s->inl = false;

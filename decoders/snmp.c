@@ -151,8 +151,11 @@ emit_comm(struct dec_ctx *ctx, uint8_t version, const uint8_t *b, size_t len,
 	f.mechanism = version == 0 ? "SNMPv1 community" : "SNMPv2c community";
 	f.result = res;
 	f.secret_seen = true;
-	f.secret = b;
-	f.secret_len = kept;
+	/* Only a whole community: a prefix would fingerprint falsely. */
+	if (kept == len) {
+		f.secret = b;
+		f.secret_len = kept;
+	}
 	f.secret_well_known = well_known(b, len);
 	f.reason = reason;
 	dec_emit(ctx, &f);
@@ -409,15 +412,6 @@ snmp_data(void *st, struct dec_ctx *ctx, enum dir dir, const uint8_t *p,
 }
 
 static void
-snmp_gap(void *st, struct dec_ctx *ctx, enum dir dir, size_t missing)
-{
-	(void)st;
-	(void)dir;
-	(void)missing;
-	COUNT(ctx, gaps);	/* datagrams have no holes; nothing to resync */
-}
-
-static void
 snmp_end(void *st, struct dec_ctx *ctx, enum end_reason why)
 {
 	struct snmp *s = st;
@@ -459,7 +453,6 @@ const struct decoder snmp_decoder = {
 	.probe = snmp_probe,
 	.init = snmp_init,
 	.data = snmp_data,
-	.gap = snmp_gap,
 	.end = snmp_end,
 	.wipe = snmp_wipe,
 	.ipproto = 17,

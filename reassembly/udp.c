@@ -66,12 +66,15 @@ mix(uint64_t h, uint64_t v)
 static uint64_t
 tuple_hash(const struct udp_table *u, const struct pkt *p)
 {
-	uint64_t a = 0, b = 0, h = u->seed;
-	size_t i, n = p->family == 6 ? 16 : 4;
+	uint64_t a = u->seed, b = u->seed, h = u->seed, x, y;
+	size_t i, n = p->family == 6 ? 16 : 8;
 
-	for (i = 0; i < n; i++) {
-		a = a * 131 + p->src[i];
-		b = b * 131 + p->dst[i];
+	/* Keyed from the first word: which tuples collide differs per run. */
+	for (i = 0; i < n; i += 8) {
+		memcpy(&x, p->src + i, 8);	/* IPv4: the address and zeros */
+		memcpy(&y, p->dst + i, 8);
+		a = mix(a, x);
+		b = mix(b, y);
 	}
 	a = mix(a, p->sport);
 	b = mix(b, p->dport);
@@ -151,6 +154,7 @@ release(struct uflow *f)
 	if (f->st != NULL) {
 		if (f->dec != NULL && f->dec->wipe != NULL)
 			f->dec->wipe(f->st);
+		explicit_bzero(f->st, f->dec != NULL ? f->dec->state_size : 0);
 		free(f->st);
 		f->st = NULL;
 	}

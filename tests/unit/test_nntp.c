@@ -87,6 +87,29 @@ test_sasl_plain(void **unused)
 	SESSION(false, st, w, DEC_DONE, PW, B64_PLAIN);
 }
 
+/*
+ * LOGIN abandoned at the password prompt: "QUIT" is valid base64, but a
+ * bare command word ends the exchange (RFC 4643 §2.4); it is no password,
+ * and without one the exchange reports nothing.
+ */
+static void
+test_sasl_login_abandoned(void **unused)
+{
+	static const struct step st[] = {
+		GREETING,
+		C("AUTHINFO SASL LOGIN\r\n"),
+		S("383 VXNlcm5hbWU6\r\n"),
+		C("YWxpY2U=\r\n"),
+		S("383 UGFzc3dvcmQ6\r\n"),
+		C("QUIT\r\n"),
+		S("205 closing connection\r\n"),
+	};
+
+	/* No password crossed: nothing to report (a username alone). */
+	(void)unused;
+	SESSION_NONE(false, st, DEC_MORE, PW);
+}
+
 /* CRAM-MD5 through 383 continuations: challenge-response, refused. */
 static void
 test_sasl_cram(void **unused)
@@ -182,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_user_pass_failure_pipelined),
 		cmocka_unit_test(test_sasl_plain),
 		cmocka_unit_test(test_sasl_cram),
+		cmocka_unit_test(test_sasl_login_abandoned),
 		cmocka_unit_test(test_starttls),
 		cmocka_unit_test(test_article_bodies_skipped),
 		cmocka_unit_test(test_probe),
