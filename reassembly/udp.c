@@ -66,10 +66,11 @@ mix(uint64_t h, uint64_t v)
 static uint64_t
 tuple_hash(const struct udp_table *u, const struct pkt *p)
 {
-	uint64_t a = u->seed, b = u->seed, h = u->seed, x, y;
+	uint64_t a, b, h = u->seed, x, y;
 	size_t i, n = p->family == 6 ? 16 : 8;
 
 	/* Keyed from the first word: which tuples collide differs per run. */
+	a = b = h;
 	for (i = 0; i < n; i += 8) {
 		memcpy(&x, p->src + i, 8);	/* IPv4: the address and zeros */
 		memcpy(&y, p->dst + i, 8);
