@@ -55,6 +55,7 @@ enum {
 	OPT_STATS,
 	OPT_ALLOW_ROOT,
 	OPT_NO_NDPI,
+	OPT_LIBPCAP_READER,
 	OPT_SYSLOG,
 	OPT_SYSLOG_FACILITY,
 	OPT_FORMAT,
@@ -88,6 +89,7 @@ static const struct option longopts[] = {
 	{ "stats-interval",	required_argument,	NULL, OPT_STATS },
 	{ "allow-root",		no_argument,		NULL, OPT_ALLOW_ROOT },
 	{ "no-ndpi",		no_argument,		NULL, OPT_NO_NDPI },
+	{ "libpcap-reader",	no_argument,		NULL, OPT_LIBPCAP_READER },
 	{ "syslog",		required_argument,	NULL, OPT_SYSLOG },
 	{ "syslog-facility",	required_argument,	NULL, OPT_SYSLOG_FACILITY },
 	{ "format",		required_argument,	NULL, OPT_FORMAT },
@@ -118,6 +120,9 @@ usage(FILE *fp)
 "  -f, --filter BPF       capture filter, live or offline\n"
 "      --no-promisc       do not put the interface in promiscuous mode\n"
 "      --buffer-size N    kernel capture buffer per worker (default 32M)\n"
+"      --libpcap-reader   let libpcap read every record of a classic pcap\n"
+"                         file too (slower; by default credleak reads\n"
+"                         them in place once libpcap has opened the file)\n"
 "      --workers N        worker threads, each with its own flow table\n"
 "                         (default: the number of cores live, 1 offline)\n"
 "Output:\n"
@@ -262,9 +267,20 @@ on_tick(void *arg)
 }
 
 static void
-dispatch(const struct pkt *p, void *arg)
+on_packets(const struct pkt *p, size_t n, void *arg)
 {
-	workers_offline_packet(arg, p);
+	struct wctx *w = arg;
+
+	reasm_packets(w->reasm, p, n);
+}
+
+static void
+dispatch(const struct pkt *p, size_t n, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		workers_offline_packet(arg, &p[i]);
 }
 
 /* --- totals ------------------------------------------------------------- */
@@ -484,6 +500,7 @@ struct opts {
 	unsigned		 workers;
 	uint64_t		 stats_s;
 	bool			 stats_set, quiet, allow_root;
+	unsigned		 capture_flags;	/* capture_file() flags */
 };
 
 static void
@@ -533,7 +550,8 @@ run_offline(const struct opts *o, struct wctx *w, struct worker_def *defs,
 
 		for (k = 0; k < n; k++)
 			reasm_set_input(w[k].reasm, name);
-		if (capture_file(in, o->live.filter, n > 1 ? dispatch : on_packet,
+		if (capture_file(in, o->live.filter, o->capture_flags,
+		    n > 1 ? dispatch : on_packets,
 		    n > 1 ? (void *)ws : (void *)&w[0], &t->pc, errbuf,
 		    sizeof(errbuf)) != 0) {
 			fprintf(stderr, "credleak: %s\n", errbuf);
@@ -679,6 +697,7 @@ main(int argc, char **argv)
 		case OPT_NO_PROMISC: o.live.promisc = false; break;
 		case OPT_ALLOW_ROOT: o.allow_root = true; break;
 		case OPT_NO_NDPI: cfg.no_ndpi = true; break;
+		case OPT_LIBPCAP_READER: o.capture_flags |= CAPTURE_LIBPCAP_READER; break;
 		case OPT_NO_AGG: ag.aggregate = false; break;
 		case OPT_AGG: agg_all = true; break;
 		case OPT_REPORT: report = true; break;

@@ -97,6 +97,7 @@ static const char *const rj_names[] = {
 
 struct server {
 	struct server	*hnext;
+	uint64_t	 id;		/* 1, 2, ... in order of creation */
 	uint8_t		 family, ipproto;
 	uint8_t		 addr[16];
 	uint16_t	 port;
@@ -770,6 +771,7 @@ server_get(struct agg *a, const struct flow_info *fi, const char *app)
 	sv->hnext = *slot;
 	*slot = sv;
 	a->servers[a->nservers++] = sv;
+	sv->id = a->nservers;
 	return sv;
 }
 
@@ -798,8 +800,11 @@ agg_posture(struct agg *a, const struct flow_info *fi, uint64_t ts_us,
 		sv->last = ts_us;
 	sv->kinds[f->kind]++;
 	/* Sessions: flows with findings, each once (0 marks a free slot). */
-	/* The tag mixes in the server: a tunnel's inner protocol is another. */
-	uh = (fi->flow_id ^ (uint64_t)(uintptr_t)sv) * 0x9e3779b97f4a7c15ULL;
+	/*
+	 * The tag mixes in the server (a tunnel's inner protocol is another)
+	 * by its number, not its address: the same input counts the same.
+	 */
+	uh = (fi->flow_id ^ sv->id << 40) * 0x9e3779b97f4a7c15ULL;
 	slot = &a->session_seen[uh >> 51];
 	if (*slot != (uh | 1)) {
 		*slot = uh | 1;

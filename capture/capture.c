@@ -1,7 +1,9 @@
 /*
  * capture.c - offline input through libpcap (see capture.h).
  *
- * libpcap reads both pcap and pcapng (and "-" as standard input).  The
+ * libpcap opens both pcap and pcapng (and "-" as standard input) and reads
+ * their records, except those of a classic pcap file, which pcapfile.c
+ * reads in place once libpcap has checked the file's header.  The
  * file is opened here rather than by pcap_open_offline() so that a missing
  * file is told apart, by errno, from one that is not a capture.  Timestamps
  * are asked for in microseconds: libpcap scales nanosecond files down.
@@ -10,6 +12,7 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <linux/if_packet.h>
 
@@ -20,10 +23,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "pcapfile.h"
 
 static void seterr(char *errbuf, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -110,10 +115,14 @@ open_capture(const char *path, char *errbuf, size_t errlen, char **vbuf)
 	return NULL;
 }
 
-/* Compile and set a BPF filter; false with a message naming `what`. */
+/*
+ * Compile a BPF filter; false with a message naming `what`.  With `keep`
+ * the program is left in *keep for pcap_offline_filter() (the in-place
+ * reader), else it is set on pc and freed.
+ */
 static bool
-set_filter(pcap_t *pc, const char *what, const char *filter, char *errbuf,
-    size_t errlen)
+set_filter(pcap_t *pc, const char *what, const char *filter,
+    struct bpf_program *keep, char *errbuf, size_t errlen)
 {
 	struct bpf_program prog;
 
@@ -123,6 +132,10 @@ set_filter(pcap_t *pc, const char *what, const char *filter, char *errbuf,
 		seterr(errbuf, errlen, "%s: bad filter '%s': %s", what, filter,
 		    pcap_geterr(pc));
 		return false;
+	}
+	if (keep != NULL) {
+		*keep = prog;
+		return true;
 	}
 	if (pcap_setfilter(pc, &prog) != 0) {
 		seterr(errbuf, errlen, "%s: cannot set filter: %s", what,
@@ -134,6 +147,42 @@ set_filter(pcap_t *pc, const char *what, const char *filter, char *errbuf,
 	return true;
 }
 
+/*
+ * The in-place reader for `pc` when the file suits it: a regular file in
+ * the classic format, version 2.4, with the microsecond or nanosecond
+ * magic (draft-ietf-opsawg-pcap §4) in either byte order.  Anything else
+ * (pcapng, a pipe, the older variants) stays with libpcap.
+ */
+static struct pcapfile *
+inplace_reader(pcap_t *pc)
+{
+	FILE *fp = pcap_file(pc);
+	struct stat st;
+	uint8_t m[4];
+	uint32_t magic;
+	int fd;
+
+	if (fp == NULL || (fd = fileno(fp)) < 0 || fstat(fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode))
+		return NULL;
+	if (pcap_major_version(pc) != 2 || pcap_minor_version(pc) != 4)
+		return NULL;
+	if (pread(fd, m, sizeof(m), 0) != (ssize_t)sizeof(m))
+		return NULL;
+	magic = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
+	    (uint32_t)m[2] << 8 | m[3];
+	switch (magic) {
+	case 0xa1b2c3d4: case 0xd4c3b2a1:	/* microseconds */
+		return pcapfile_new(fd, 24, pcap_is_swapped(pc) == 1, false,
+		    (uint32_t)pcap_snapshot(pc));
+	case 0xa1b23c4d: case 0x4d3cb2a1:	/* nanoseconds */
+		return pcapfile_new(fd, 24, pcap_is_swapped(pc) == 1, true,
+		    (uint32_t)pcap_snapshot(pc));
+	default:
+		return NULL;
+	}
+}
+
 /* pcap_close() closes the FILE; its buffer is ours to free after. */
 static void
 close_capture(pcap_t *pc, char *vbuf)
@@ -142,18 +191,27 @@ close_capture(pcap_t *pc, char *vbuf)
 	free(vbuf);
 }
 
+/* Records read and parsed before the packets are handed on together. */
+#define BATCH	32
+
 int
-capture_file(const char *path, const char *filter, pkt_cb cb, void *arg,
-    struct pkt_counters *c, char *errbuf, size_t errlen)
+capture_file(const char *path, const char *filter, unsigned flags,
+    pkt_batch_cb cb, void *arg, struct pkt_counters *c, char *errbuf,
+    size_t errlen)
 {
-	struct pcap_pkthdr *h;
-	const u_char *data;
+	struct pcap_pkthdr hdrs[BATCH], *h;
+	const u_char *datas[BATCH];
+	struct pkt pk[BATCH];
+	struct bpf_program prog;
+	struct pcapfile *pf = NULL;
+	char rerr[PCAP_ERRBUF_SIZE];
 	const char *name;
-	struct pkt p;
 	uint64_t n = 0, ts_us, bad = 0, first_bad = 0;
 	const char *why = NULL;
 	char *vbuf;
 	pcap_t *pc;
+	bool filtered;
+	size_t i, nrec, np;
 	int dlt, rc;
 
 	if ((pc = open_capture(path, errbuf, errlen, &vbuf)) == NULL)
@@ -166,35 +224,71 @@ capture_file(const char *path, const char *filter, pkt_cb cb, void *arg,
 		close_capture(pc, vbuf);
 		return -1;
 	}
-	if (!set_filter(pc, path, filter, errbuf, errlen)) {
+	if (!(flags & CAPTURE_LIBPCAP_READER))
+		pf = inplace_reader(pc);
+	if (!set_filter(pc, path, filter, pf != NULL ? &prog : NULL, errbuf,
+	    errlen)) {
+		pcapfile_free(pf);
 		close_capture(pc, vbuf);
 		return -1;
 	}
+	filtered = pf != NULL && filter != NULL && *filter != '\0';
+	rerr[0] = '\0';
 
-	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
-		n++;
+	for (;;) {
 		/*
-		 * A record with no bytes, or claiming more bytes captured than
-		 * were on the wire, is a malformed file: note the first, keep
-		 * reading (the rest may hold findings), and fail at the end.
+		 * The in-place reader hands out records that stay valid
+		 * together, so packets go on in batches and reassembly can
+		 * look ahead; libpcap reuses its buffer, so one at a time.
 		 */
-		if (h->caplen == 0 || h->caplen > h->len) {
-			if (bad++ == 0) {
-				first_bad = n;
-				why = h->caplen == 0 ? "zero-length record" :
-				    "captured length greater than wire length";
-			}
+		if (pf != NULL) {
+			if ((rc = pcapfile_batch(pf, hdrs, datas, BATCH, rerr,
+			    sizeof(rerr))) <= 0)
+				break;
+			nrec = (size_t)rc;
+		} else {
+			if ((rc = pcap_next_ex(pc, &h, &datas[0])) != 1)
+				break;
+			hdrs[0] = *h;
+			nrec = 1;
 		}
-		ts_us = h->ts.tv_sec < 0 ? 0 :
-		    (uint64_t)h->ts.tv_sec * 1000000U +
-		    (uint64_t)(h->ts.tv_usec < 0 ? 0 : h->ts.tv_usec);
-		/* pkt_parse() counts the record and its bytes in *c. */
-		if (pkt_parse(dlt, data, h->caplen, h->len, ts_us, &p, c))
-			cb(&p, arg);
+		for (i = np = 0; i < nrec; i++) {
+			h = &hdrs[i];
+			if (filtered && pcap_offline_filter(&prog, h, datas[i]) == 0)
+				continue;
+			n++;
+			/*
+			 * A record with no bytes, or claiming more bytes
+			 * captured than were on the wire, is a malformed file:
+			 * note the first, keep reading (the rest may hold
+			 * findings), and fail at the end.
+			 */
+			if (h->caplen == 0 || h->caplen > h->len) {
+				if (bad++ == 0) {
+					first_bad = n;
+					why = h->caplen == 0 ?
+					    "zero-length record" :
+					    "captured length greater than wire length";
+				}
+			}
+			ts_us = h->ts.tv_sec < 0 ? 0 :
+			    (uint64_t)h->ts.tv_sec * 1000000U +
+			    (uint64_t)(h->ts.tv_usec < 0 ? 0 : h->ts.tv_usec);
+			/* pkt_parse() counts the record and its bytes in *c. */
+			if (pkt_parse(dlt, datas[i], h->caplen, h->len, ts_us,
+			    &pk[np], c))
+				np++;
+		}
+		if (np > 0)
+			cb(pk, np, arg);
 	}
+	if (filtered)
+		pcap_freecode(&prog);
 
-	/* -2 (PCAP_ERROR_BREAK) is the end of a savefile. */
-	if (rc == PCAP_ERROR_BREAK) {
+	/* The end of the file: PCAP_ERROR_BREAK (-2) from libpcap. */
+	if ((pf != NULL && rc == PCAPFILE_END) ||
+	    (pf == NULL && rc == PCAP_ERROR_BREAK)) {
+		pcapfile_free(pf);
 		close_capture(pc, vbuf);
 		if (bad > 0) {
 			seterr(errbuf, errlen, "%s: malformed record %llu (%s)"
@@ -207,16 +301,19 @@ capture_file(const char *path, const char *filter, pkt_cb cb, void *arg,
 	}
 	/*
 	 * A record cut short: libpcap's message starts "truncated dump
-	 * file" (pcap) or "truncated pcapng dump file".  Its other messages
-	 * describe headers and lengths, never packet contents.
+	 * file" (pcap) or "truncated pcapng dump file", as ours does.
+	 * Neither reader's other messages carry packet contents.
 	 */
-	if (strstr(pcap_geterr(pc), "truncated") != NULL)
+	if (pf == NULL)
+		snprintf(rerr, sizeof(rerr), "%s", pcap_geterr(pc));
+	if (strstr(rerr, "truncated") != NULL)
 		seterr(errbuf, errlen,
 		    "%s: truncated record after %llu packets", path,
 		    (unsigned long long)n);
 	else
 		seterr(errbuf, errlen, "%s: corrupt record after %llu packets: %s",
-		    path, (unsigned long long)n, pcap_geterr(pc));
+		    path, (unsigned long long)n, rerr);
+	pcapfile_free(pf);
 	close_capture(pc, vbuf);
 	return -1;
 }
@@ -290,7 +387,7 @@ live_open(const struct live_opts *o, char *errbuf, size_t errlen)
 		    o->iface, l->dlt, name != NULL ? name : "unknown");
 		goto fail;
 	}
-	if (!set_filter(l->pc, o->iface, o->filter, errbuf, errlen))
+	if (!set_filter(l->pc, o->iface, o->filter, NULL, errbuf, errlen))
 		goto fail;
 	/*
 	 * Non-blocking, and live_run() waits in poll() itself: libpcap 1.10

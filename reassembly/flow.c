@@ -910,25 +910,17 @@ on_ack(struct reasm *r, struct flow *f, enum dir d, uint32_t ack)
 	deliver(r, f, d, false);
 }
 
-void
-reasm_packet(struct reasm *r, const struct pkt *p)
+/* A TCP segment whose tuple hashes to `hash` (tuple_hash()). */
+static void
+tcp_packet(struct reasm *r, const struct pkt *p, uint64_t hash)
 {
 	struct flow *f;
 	struct half *h;
 	enum dir d = DIR_C2S;
-	uint64_t hash;
 	uint32_t seq = p->seq;
 	uint8_t fl = p->tcp_flags;
 
-	if (p->ipproto == 17) {
-		if (r->udp != NULL) {
-			udp_datagram(r->udp, p, r->input);
-			r->ctr.udp_flows = udp_counters(r->udp)->flows;
-			r->ctr.udp_unclaimed = udp_counters(r->udp)->unclaimed;
-			r->ctr.udp_evicted = udp_counters(r->udp)->evicted;
-		}
-		return;
-	}
+
 	r->cur_ts = p->ts_us;
 	if (p->ts_us + r->cfg.timeout_us < r->now) {
 		/*
@@ -955,7 +947,6 @@ reasm_packet(struct reasm *r, const struct pkt *p)
 		expire(r);
 	}
 
-	hash = tuple_hash(r, p);
 	for (f = r->buckets[hash & (r->nbuckets - 1)]; f != NULL; f = f->hnext)
 		if (f->hash == hash && flow_match(f, p, &d))
 			break;
@@ -1111,6 +1102,72 @@ flags:
 		flow_end(r, f, END_RST);
 	else if (f->fin_mask == 3)
 		flow_end(r, f, END_FIN);
+}
+
+static void
+udp_packet(struct reasm *r, const struct pkt *p)
+{
+	if (r->udp == NULL)
+		return;
+	udp_datagram(r->udp, p, r->input);
+	r->ctr.udp_flows = udp_counters(r->udp)->flows;
+	r->ctr.udp_unclaimed = udp_counters(r->udp)->unclaimed;
+	r->ctr.udp_evicted = udp_counters(r->udp)->evicted;
+}
+
+void
+reasm_packet(struct reasm *r, const struct pkt *p)
+{
+	if (p->ipproto == 17)
+		udp_packet(r, p);
+	else
+		tcp_packet(r, p, tuple_hash(r, p));
+}
+
+/*
+ * Prefetch distances, in packets: a packet's table slot is fetched
+ * AHEAD_SLOT packets before it is handled, its flow record (the slot's
+ * first flow: chains average one) AHEAD_FLOW packets before.  A packet
+ * costs about 100 ns, a fetch from memory about as much.
+ */
+#define AHEAD_SLOT	8
+#define AHEAD_FLOW	4
+#define AHEAD_RUN	64	/* hashes kept for the packets in flight */
+
+void
+reasm_packets(struct reasm *r, const struct pkt *p, size_t n)
+{
+	uint64_t hv[AHEAD_RUN];
+	const struct pkt *q;
+	const struct flow *f;
+	size_t m, i, j;
+
+	for (; n > 0; p += m, n -= m) {
+		m = n < AHEAD_RUN ? n : AHEAD_RUN;
+		q = p;
+		for (i = 0; i < m + AHEAD_SLOT; i++) {
+			if (i < m && q[i].ipproto != 17) {
+				hv[i] = tuple_hash(r, &q[i]);
+				__builtin_prefetch(&r->buckets[hv[i] &
+				    (r->nbuckets - 1)]);
+			}
+			j = i - (AHEAD_SLOT - AHEAD_FLOW);
+			if (i >= AHEAD_SLOT - AHEAD_FLOW && j < m &&
+			    q[j].ipproto != 17 &&
+			    (f = r->buckets[hv[j] & (r->nbuckets - 1)]) != NULL) {
+				/* The two lines every packet of a flow reads. */
+				__builtin_prefetch(f);
+				__builtin_prefetch((const char *)f + 64);
+			}
+			if (i < AHEAD_SLOT)
+				continue;
+			j = i - AHEAD_SLOT;
+			if (q[j].ipproto == 17)
+				udp_packet(r, &q[j]);
+			else
+				tcp_packet(r, &q[j], hv[j]);
+		}
+	}
 }
 
 /* --- set-up and tear-down ---------------------------------------------- */
