@@ -10,6 +10,8 @@
  * end - FIN, RST, timeout, eviction, end of input - goes through
  * flow_end(), which lets the decoder emit what it knows and frees the flow.
  */
+#include <sys/random.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -64,6 +66,7 @@ struct flow {
 #define NDPI_PACKETS	4	/* payload packets nDPI may see before the probes decide */
 #define GATE_BYTES	65536	/* bytes per direction handed on only once acknowledged */
 #define LRU_RELINK_US	1000000	/* how stale a flow's LRU place may get */
+#define NH_WORDS	12	/* 32-bit words of a tuple, for tuple_hash() */
 
 struct slab {
 	struct slab	*next;
@@ -79,7 +82,8 @@ struct reasm {
 	const char		*input;
 	struct flow		**buckets;
 	size_t			 nbuckets;	/* power of two */
-	uint64_t		 seed;
+	uint64_t		 seed;		/* tuple_hash()'s key: seed, nh_key */
+	uint32_t		 nh_key[NH_WORDS];
 	struct flow		*lru_head, *lru_tail;
 	struct flow		*free_flows;
 	struct slab		*slabs;
@@ -118,31 +122,47 @@ load64(const uint8_t *p)
 	return v;
 }
 
-/* Symmetric: both directions of a connection hash alike. */
+/*
+ * Symmetric: both directions of a connection hash alike.  The tuple, in a
+ * fixed order, is twelve 32-bit words hashed with NH (the UMAC inner hash:
+ * pairs of key-added words multiplied and summed, Black et al. 1999, an
+ * almost-universal family): six independent multiplies instead of a chain
+ * of mixes, and with a per-run random key nobody can aim tuples at one
+ * chain.  One mix at the end spreads the sum into the low bits that pick
+ * the slot.  No branch on the order: packets come in both directions.
+ */
 static uint64_t
 tuple_hash(const struct reasm *r, const struct pkt *p)
 {
-	const uint8_t *a = p->src, *b = p->dst;
-	uint16_t pa = p->sport, pb = p->dport;
-	uint64_t a0 = load64(a), a1 = load64(a + 8);
-	uint64_t b0 = load64(b), b1 = load64(b + 8);
-	uint64_t h = r->seed;
+	uint64_t a0 = load64(p->src), a1 = load64(p->src + 8);
+	uint64_t b0 = load64(p->dst), b1 = load64(p->dst + 8);
+	uint32_t pa = p->sport, pb = p->dport, w[NH_WORDS];
+	uint64_t m, x, y, h = 0;
+	unsigned i;
 
-	/* Any total order will do to make both directions hash alike. */
-	if (a0 > b0 || (a0 == b0 && (a1 > b1 || (a1 == b1 && pa > pb)))) {
-		a = p->dst;
-		b = p->src;
-		pa = p->dport;
-		pb = p->sport;
-	}
-	h = mix(h, load64(a));
-	h = mix(h, load64(a + 8));
-	h = mix(h, load64(b));
-	h = mix(h, load64(b + 8));
-	h = mix(h, (uint64_t)pa << 48 | (uint64_t)pb << 32 |
-	    (uint64_t)(p->nvlan > 0 ? p->vlan[0] : 0) << 16 |
-	    (uint64_t)(p->nvlan > 1 ? p->vlan[1] : 0));
-	return mix(h, (uint64_t)p->family << 8 | p->nvlan);
+	/* Any total order will do: the lower (address, port) goes first. */
+	m = (uint64_t)0 - (uint64_t)((a0 > b0) | ((a0 == b0) &
+	    ((a1 > b1) | ((a1 == b1) & (pa > pb)))));
+	x = (a0 ^ b0) & m;
+	w[0] = (uint32_t)(a0 ^ x);
+	w[1] = (uint32_t)((a0 ^ x) >> 32);
+	w[4] = (uint32_t)(b0 ^ x);
+	w[5] = (uint32_t)((b0 ^ x) >> 32);
+	y = (a1 ^ b1) & m;
+	w[2] = (uint32_t)(a1 ^ y);
+	w[3] = (uint32_t)((a1 ^ y) >> 32);
+	w[6] = (uint32_t)(b1 ^ y);
+	w[7] = (uint32_t)((b1 ^ y) >> 32);
+	x = (pa ^ pb) & (uint32_t)m;
+	w[8] = (uint32_t)(pa ^ x) << 16 | (uint32_t)(pb ^ x);
+	w[9] = (uint32_t)(p->nvlan > 0 ? p->vlan[0] : 0) << 16 |
+	    (uint32_t)(p->nvlan > 1 ? p->vlan[1] : 0);
+	w[10] = (uint32_t)p->family << 8 | p->nvlan;
+	w[11] = 0;
+	for (i = 0; i < NH_WORDS; i += 2)
+		h += (uint64_t)(w[i] + r->nh_key[i]) *
+		    (uint64_t)(w[i + 1] + r->nh_key[i + 1]);
+	return mix(r->seed, h);
 }
 
 /* Two 16-byte addresses alike: two word compares, not a memcmp call. */
@@ -636,6 +656,34 @@ swap_roles(struct flow *f)
 	f->acklog_from = (uint16_t)(~f->acklog_from & ((1u << f->nacklog) - 1));
 }
 
+/*
+ * Whether all the bytes so far are the start of one line of text, not
+ * yet ended (a login typed or sent in pieces).  The probes are waiting
+ * for the end of the line, and nDPI, shown the same piece, has no more to
+ * go on: it is asked only once the line is whole or the flow has sent
+ * NDPI_PACKETS payload packets, so its module (megabytes) is not built for
+ * a line that comes in pieces.
+ */
+#define PARTIAL_LINE_MAX	256
+
+static bool
+partial_line(const struct cls_input *in)
+{
+	size_t i;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		if (in->len[d] > 0 && in->len[!d] > 0)
+			return false;		/* both sides spoke */
+		if (in->len[d] >= PARTIAL_LINE_MAX)
+			return false;
+		for (i = 0; i < in->len[d]; i++)
+			if (in->first[d][i] < 0x20 || in->first[d][i] > 0x7e)
+				return false;	/* a line end, or not text */
+	}
+	return true;
+}
+
 static void
 try_classify(struct reasm *r, struct flow *f, bool force)
 {
@@ -664,7 +712,8 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 	 * would judge is a piece from the middle of the stream.
 	 */
 	if (!force && f->ndpi == NDPI_PENDING && !sure && v != CLS_NONE &&
-	    in.len[DIR_C2S] + in.len[DIR_S2C] > 0) {
+	    in.len[DIR_C2S] + in.len[DIR_S2C] > 0 &&
+	    (f->packets >= NDPI_PACKETS || !partial_line(&in))) {
 		/*
 		 * The bytes leave it open: give nDPI a few payload packets
 		 * (the bytes wait in the window meanwhile).
@@ -1177,6 +1226,7 @@ reasm_new(const struct reasm_config *cfg, struct alert_sink *sink)
 {
 	struct reasm *r;
 	struct timespec ts;
+	unsigned i;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
@@ -1208,10 +1258,19 @@ reasm_new(const struct reasm_config *cfg, struct alert_sink *sink)
 		free(r);
 		return NULL;
 	}
-	/* A per-run hash key: crafted tuples cannot aim at one chain. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	r->seed = mix((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20),
-	    (uint64_t)getpid() ^ (uint64_t)(uintptr_t)r);
+	/*
+	 * A per-run hash key: crafted tuples cannot aim at one chain.  From
+	 * the kernel's generator; the clock and pid only if it fails.
+	 */
+	if (getrandom(&r->seed, sizeof(r->seed), 0) != (ssize_t)sizeof(r->seed) ||
+	    getrandom(r->nh_key, sizeof(r->nh_key), 0) !=
+	    (ssize_t)sizeof(r->nh_key)) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		r->seed = mix((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20),
+		    (uint64_t)getpid() ^ (uint64_t)(uintptr_t)r);
+		for (i = 0; i < NH_WORDS; i++)
+			r->nh_key[i] = (uint32_t)(mix(r->seed, i) >> 32);
+	}
 	return r;
 }
 
