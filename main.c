@@ -277,10 +277,7 @@ on_packets(const struct pkt *p, size_t n, void *arg)
 static void
 dispatch(const struct pkt *p, size_t n, void *arg)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		workers_offline_packet(arg, &p[i]);
+	workers_offline_packets(arg, p, n);
 }
 
 /* --- totals ------------------------------------------------------------- */
@@ -892,6 +889,7 @@ main(int argc, char **argv)
 		w[i].def = &defs[i];
 		w[i].live = live;
 		defs[i].cb = on_packet;
+		defs[i].batch = on_packets;
 		defs[i].tick = on_tick;
 		defs[i].arg = &w[i];
 	}

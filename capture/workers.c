@@ -120,21 +120,41 @@ workers_unlock(struct workers *w)
 
 /* --- offline --------------------------------------------------------------- */
 
+#define RUN	32	/* packets handed to a batch callback at once */
+
+/* Hand on n packets: to the batch callback if there is one. */
+static void
+deliver(struct worker_def *d, const struct pkt *p, size_t n)
+{
+	size_t i;
+
+	if (d->batch != NULL)
+		d->batch(p, n, d->arg);
+	else
+		for (i = 0; i < n; i++)
+			d->cb(&p[i], d->arg);
+}
+
 static void
 run_batch(struct worker_def *d, struct batch *b)
 {
-	size_t off = 0;
+	size_t off = 0, n = 0;
 	struct rec r;
-	struct pkt p;
+	struct pkt p[RUN];
 
 	while (off + sizeof(r) <= b->len) {
 		memcpy(&r, b->data + off, sizeof(r));
-		p = r.p;
-		p.l3 = b->data + off + sizeof(r);
-		p.payload = p.l3 + r.payload_off;
-		d->cb(&p, d->arg);
+		p[n] = r.p;
+		p[n].l3 = b->data + off + sizeof(r);
+		p[n].payload = p[n].l3 + r.payload_off;
 		off += r.size;
+		if (++n == RUN) {
+			deliver(d, p, n);
+			n = 0;
+		}
 	}
+	if (n > 0)
+		deliver(d, p, n);
 	if (d->tick != NULL)
 		d->tick(d->arg);
 }
@@ -234,26 +254,13 @@ submit(struct workers *w, struct wslot *s)
 	pthread_mutex_unlock(&w->mu);
 }
 
-void
-workers_offline_packet(struct workers *w, const struct pkt *p)
+/* Copy one packet into its worker's current batch. */
+static void
+queue(struct workers *w, struct wslot *s, const struct pkt *p)
 {
-	struct wslot *s = &w->slot[workers_pick(p, w->n)];
-	struct worker_def *d;
 	struct rec r;
 	size_t need;
 
-	if (!s->started)
-		return;
-	if (s->inline_) {
-		d = &w->defs[s->i];
-		d->cb(p, d->arg);
-		if (++s->since_tick >= INLINE_TICK) {
-			s->since_tick = 0;
-			if (d->tick != NULL)
-				d->tick(d->arg);
-		}
-		return;
-	}
 	memset(&r, 0, sizeof(r));
 	r.p = *p;
 	/* The payload lies inside the captured IP packet (pkt_parse). */
@@ -274,6 +281,39 @@ workers_offline_packet(struct workers *w, const struct pkt *p)
 	memcpy(s->cur->data + s->cur->len, &r, sizeof(r));
 	memcpy(s->cur->data + s->cur->len + sizeof(r), p->l3, p->l3_len);
 	s->cur->len += need;
+}
+
+void
+workers_offline_packets(struct workers *w, const struct pkt *p, size_t n)
+{
+	struct wslot *s, *s0 = &w->slot[0];
+	struct worker_def *d0 = &w->defs[0];
+	struct pkt mine[RUN];
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		s = &w->slot[workers_pick(&p[i], w->n)];
+		if (!s->started)
+			continue;
+		if (!s->inline_) {
+			queue(w, s, &p[i]);
+			continue;
+		}
+		/* Worker 0's own, in order, a run at a time. */
+		mine[k++] = p[i];
+		if (k == RUN) {
+			deliver(d0, mine, k);
+			k = 0;
+		}
+	}
+	if (k > 0)
+		deliver(d0, mine, k);
+	s0->since_tick += (unsigned)n;
+	if (s0->since_tick >= INLINE_TICK) {
+		s0->since_tick = 0;
+		if (d0->tick != NULL)
+			d0->tick(d0->arg);
+	}
 }
 
 void

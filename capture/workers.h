@@ -22,6 +22,7 @@
 
 struct worker_def {
 	pkt_cb		 cb;		/* a packet for this worker */
+	pkt_batch_cb	 batch;		/* offline: several at once (if set, instead of cb) */
 	void		(*tick)(void *arg); /* at least every 250 ms live; per batch offline */
 	void		*arg;
 	struct pkt_counters counters;	/* link/IP/TCP counters of this worker's packets */
@@ -40,8 +41,12 @@ unsigned workers_pick(const struct pkt *p, unsigned n);
  */
 struct workers *workers_offline_start(struct worker_def *defs, unsigned n);
 
-/* Queue one parsed packet (copied) for its worker; blocks while its queue is full. */
-void workers_offline_packet(struct workers *w, const struct pkt *p);
+/*
+ * n parsed packets in capture order: worker 0's go to its callback now,
+ * the others' are queued (copied) for their threads; blocks while a queue
+ * is full.
+ */
+void workers_offline_packets(struct workers *w, const struct pkt *p, size_t n);
 
 /* Drain the queues, stop and join the threads. */
 void workers_offline_finish(struct workers *w);
