@@ -149,17 +149,16 @@ bsd_af(uint32_t af)
 static enum link_verdict
 link_parse(int linktype, struct cursor *cur, struct pkt *out)
 {
+	const uint8_t *h;
 	uint16_t type, hatype;
 	uint32_t af;
 
 	switch (linktype) {
 	case LT_EN10MB:
 		/* Destination and source MAC, then EtherType. */
-		cur_skip(cur, 12);
-		type = cur_get_be16(cur);
-		if (!cur_ok(cur))
+		if ((h = cur_take(cur, 14)) == NULL)
 			return LINK_BAD;
-		return ethertype(cur, type, out);
+		return ethertype(cur, be16(h + 12), out);
 	case LT_LINUX_SLL:
 		/*
 		 * Packet type (2), ARPHRD type (2), address length (2),
@@ -228,23 +227,24 @@ link_parse(int linktype, struct cursor *cur, struct pkt *out)
 static enum verdict
 ipv4(struct cursor *cur, size_t l3wire, struct pkt *out, size_t *wire)
 {
-	const uint8_t *l3 = cur_ptr(cur);
+	const uint8_t *l3 = cur_ptr(cur), *h;
 	size_t avail = cur_left(cur), hl, tot;
 	uint16_t frag;
 	uint8_t vhl, proto;
 
-	vhl = cur_get_u8(cur);
-	cur_skip(cur, 1);			/* type of service */
-	tot = cur_get_be16(cur);
-	cur_skip(cur, 2);			/* identification */
-	frag = cur_get_be16(cur);
-	cur_skip(cur, 1);			/* time to live */
-	proto = cur_get_u8(cur);
-	cur_skip(cur, 2);			/* checksum: not verified */
-	cur_copy(cur, out->src, 4);
-	cur_copy(cur, out->dst, 4);
-	if (!cur_ok(cur) || (vhl >> 4) != 4)
+	/*
+	 * Version and header length, type of service, total length,
+	 * identification, flags and fragment offset, time to live, protocol,
+	 * checksum (not verified), source, destination.
+	 */
+	if ((h = cur_take(cur, 20)) == NULL || (h[0] >> 4) != 4)
 		return V_BAD_IP;
+	vhl = h[0];
+	tot = be16(h + 2);
+	frag = be16(h + 6);
+	proto = h[9];
+	memcpy(out->src, h + 12, 4);
+	memcpy(out->dst, h + 16, 4);
 	hl = (size_t)(vhl & 0x0f) * 4;
 	if (hl < 20)
 		return V_BAD_IP;
@@ -370,18 +370,22 @@ ipv6(struct cursor *cur, size_t l3wire, struct pkt *out, size_t *wire)
 static enum verdict
 tcp(struct cursor *cur, size_t wire, struct pkt *out, struct pkt_counters *c)
 {
+	const uint8_t *h;
 	uint16_t offflags;
 	size_t hl;
 
-	out->sport = cur_get_be16(cur);
-	out->dport = cur_get_be16(cur);
-	out->seq = cur_get_be32(cur);
-	out->ack = cur_get_be32(cur);
-	offflags = cur_get_be16(cur);
-	out->window = cur_get_be16(cur);
-	cur_skip(cur, 4);	/* checksum (not verified), urgent pointer */
-	if (!cur_ok(cur))
+	/*
+	 * Ports, sequence and acknowledgment numbers, data offset and
+	 * flags, window, checksum (not verified), urgent pointer.
+	 */
+	if ((h = cur_take(cur, 20)) == NULL)
 		return V_BAD_TCP;
+	out->sport = be16(h);
+	out->dport = be16(h + 2);
+	out->seq = be32(h + 4);
+	out->ack = be32(h + 8);
+	offflags = be16(h + 12);
+	out->window = be16(h + 14);
 	hl = (size_t)(offflags >> 12) * 4;
 	if (hl < 20 || hl > wire)
 		return V_BAD_TCP;

@@ -264,15 +264,14 @@ get32(const uint8_t *p, bool swapped)
 }
 
 /*
- * Whether the record at pos is whole in the ring without waiting; its
- * captured length in *caplen.  A length over the limit is never "whole":
- * pcapfile_next() reports it.
+ * Whether the record at pos is whole among the bytes below `wr` (a value
+ * of pf->wr already loaded); its captured length in *caplen.  A length
+ * over the limit is never "whole": pcapfile_next() reports it.
  */
 static bool
-whole(struct pcapfile *pf, uint32_t *caplen)
+whole(struct pcapfile *pf, uint64_t wr, uint32_t *caplen)
 {
-	uint64_t avail = atomic_load_explicit(&pf->wr, memory_order_acquire) -
-	    pf->pos;
+	uint64_t avail = wr - pf->pos;
 
 	if (avail < RECHDR)
 		return false;
@@ -350,7 +349,8 @@ pcapfile_next(struct pcapfile *pf, struct pcap_pkthdr *h, const uint8_t **data,
 	uint32_t caplen;
 
 	give_back(pf);
-	if (whole(pf, &caplen)) {
+	if (whole(pf, atomic_load_explicit(&pf->wr, memory_order_acquire),
+	    &caplen)) {
 		take(pf, caplen, h, data);
 		return PCAPFILE_RECORD;
 	}
@@ -361,19 +361,24 @@ int
 pcapfile_batch(struct pcapfile *pf, struct pcap_pkthdr *h,
     const uint8_t **data, size_t max, char *errbuf, size_t errlen)
 {
+	uint64_t wr;
 	uint32_t caplen;
 	size_t n = 0;
 	int rc;
 
 	give_back(pf);
+	/* What is in the ring now: one look for the whole batch. */
+	wr = atomic_load_explicit(&pf->wr, memory_order_acquire);
 	while (n < max) {
-		if (whole(pf, &caplen))
+		if (whole(pf, wr, &caplen))
 			take(pf, caplen, &h[n], &data[n]);
 		else if (n > 0)
 			break;		/* hand these on rather than wait */
 		else if ((rc = next_waiting(pf, &h[0], &data[0], errbuf,
 		    errlen)) != PCAPFILE_RECORD)
 			return rc;
+		else
+			wr = atomic_load_explicit(&pf->wr, memory_order_acquire);
 		n++;
 	}
 	return (int)n;

@@ -148,6 +148,38 @@ cur_get_he32(struct cursor *c)
 	return v;
 }
 
+/*
+ * Take the next n bytes as a block: their address, the cursor past them;
+ * NULL (and the error set) if fewer are left.  A fixed-size header is
+ * checked once and its fields read at offsets below n with be16()/be32().
+ */
+static inline const uint8_t *
+cur_take(struct cursor *c, size_t n)
+{
+	const uint8_t *p;
+
+	if (!cur_need(c, n))
+		return NULL;
+	p = c->p;
+	c->p += n;
+	c->left -= n;
+	return p;
+}
+
+/* Big-endian fields of a block from cur_take(), at offsets inside it. */
+static inline uint16_t
+be16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
 /* Copy n bytes to dst; on a short buffer dst is zeroed and the error set. */
 static inline bool
 cur_copy(struct cursor *c, void *dst, size_t n)

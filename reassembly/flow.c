@@ -124,44 +124,47 @@ load64(const uint8_t *p)
 
 /*
  * Symmetric: both directions of a connection hash alike.  The tuple, in a
- * fixed order, is twelve 32-bit words hashed with NH (the UMAC inner hash:
+ * fixed order, is twelve 32-bit words (NH_WORDS) hashed with NH (the UMAC inner hash:
  * pairs of key-added words multiplied and summed, Black et al. 1999, an
  * almost-universal family): six independent multiplies instead of a chain
  * of mixes, and with a per-run random key nobody can aim tuples at one
  * chain.  One mix at the end spreads the sum into the low bits that pick
  * the slot.  No branch on the order: packets come in both directions.
  */
+static inline uint64_t
+nh_pair(const struct reasm *r, unsigned k, uint32_t x, uint32_t y)
+{
+	return (uint64_t)(uint32_t)(x + r->nh_key[k]) *
+	    (uint64_t)(uint32_t)(y + r->nh_key[k + 1]);
+}
+
 static uint64_t
 tuple_hash(const struct reasm *r, const struct pkt *p)
 {
 	uint64_t a0 = load64(p->src), a1 = load64(p->src + 8);
 	uint64_t b0 = load64(p->dst), b1 = load64(p->dst + 8);
-	uint32_t pa = p->sport, pb = p->dport, w[NH_WORDS];
-	uint64_t m, x, y, h = 0;
-	unsigned i;
+	uint32_t pa = p->sport, pb = p->dport, pp, vl;
+	uint64_t m, x, y, h;
 
 	/* Any total order will do: the lower (address, port) goes first. */
 	m = (uint64_t)0 - (uint64_t)((a0 > b0) | ((a0 == b0) &
 	    ((a1 > b1) | ((a1 == b1) & (pa > pb)))));
 	x = (a0 ^ b0) & m;
-	w[0] = (uint32_t)(a0 ^ x);
-	w[1] = (uint32_t)((a0 ^ x) >> 32);
-	w[4] = (uint32_t)(b0 ^ x);
-	w[5] = (uint32_t)((b0 ^ x) >> 32);
 	y = (a1 ^ b1) & m;
-	w[2] = (uint32_t)(a1 ^ y);
-	w[3] = (uint32_t)((a1 ^ y) >> 32);
-	w[6] = (uint32_t)(b1 ^ y);
-	w[7] = (uint32_t)((b1 ^ y) >> 32);
-	x = (pa ^ pb) & (uint32_t)m;
-	w[8] = (uint32_t)(pa ^ x) << 16 | (uint32_t)(pb ^ x);
-	w[9] = (uint32_t)(p->nvlan > 0 ? p->vlan[0] : 0) << 16 |
+	a0 ^= x;
+	b0 ^= x;
+	a1 ^= y;
+	b1 ^= y;
+	pp = (pa ^ pb) & (uint32_t)m;
+	pp = (pa ^ pp) << 16 | (pb ^ pp);
+	vl = (uint32_t)(p->nvlan > 0 ? p->vlan[0] : 0) << 16 |
 	    (uint32_t)(p->nvlan > 1 ? p->vlan[1] : 0);
-	w[10] = (uint32_t)p->family << 8 | p->nvlan;
-	w[11] = 0;
-	for (i = 0; i < NH_WORDS; i += 2)
-		h += (uint64_t)(w[i] + r->nh_key[i]) *
-		    (uint64_t)(w[i + 1] + r->nh_key[i + 1]);
+	h = nh_pair(r, 0, (uint32_t)a0, (uint32_t)(a0 >> 32)) +
+	    nh_pair(r, 2, (uint32_t)a1, (uint32_t)(a1 >> 32)) +
+	    nh_pair(r, 4, (uint32_t)b0, (uint32_t)(b0 >> 32)) +
+	    nh_pair(r, 6, (uint32_t)b1, (uint32_t)(b1 >> 32)) +
+	    nh_pair(r, 8, pp, vl) +
+	    nh_pair(r, 10, (uint32_t)p->family << 8 | p->nvlan, 0);
 	return mix(r->seed, h);
 }
 
