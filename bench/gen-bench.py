@@ -4,8 +4,12 @@
     gen-bench.py [--size 1G] [--seed 1] [--flows-concurrent 20000] --out FILE
 
 Writes FILE, a classic libpcap capture (Ethernet, microsecond timestamps),
-and FILE.truth.jsonl, one line per planted login.  Standard library only;
-the same arguments always give the same bytes.
+FILE.truth.jsonl, one line per planted login, and FILE.meta.json: packets
+and bytes written, where the fill ended (fill_packets, fill_bytes: the
+packet count and file offset when the pool first held --flows-concurrent
+connections; null if it never did), flows_max, seed, size.  Standard
+library only; the same arguments always give the same bytes, and with
+--no-drain a smaller --size gives a byte prefix of a larger one.
 
 The traffic
   - TCP connections with a full handshake, ended by FIN (most) or RST,
@@ -101,6 +105,10 @@ C, S = 0, 1
 T0 = calendar.timegm((2026, 11, 22, 12, 0, 0))
 LINK_BPS = 1e9          # timestamps advance as on a 1 Gbit/s link
 PW_FMT = "Bench-pw-%05d-x"
+# When the bytes this script writes for given arguments last changed (UTC).
+# run-bench.py makes a capture again when it is older than this: move it
+# forward with any change to the output, not for other edits.
+OUTPUT_DATE = "2026-11-22T19:04:31Z"
 USER_FMT = "user%05d"
 
 PCAP_REC = struct.Struct("<IIII")
@@ -1468,6 +1476,7 @@ def main():
         rng = g.rng
         pool = []
         filled = False
+        fill_packets = fill_bytes = None
         # Fill: a new connection every other step until the pool is full;
         # then random steps, new connections replacing finished ones, until
         # the size is reached; then drain (or stop: --no-drain).
@@ -1494,11 +1503,25 @@ def main():
                     pool[i] = last
             if len(pool) > g.flows_max:
                 g.flows_max = len(pool)
-                filled = filled or g.flows_max >= conc
+                if not filled and g.flows_max >= conc:
+                    # The pool holds conc connections for the first time:
+                    # the fill ends here (the step that opened the last one,
+                    # its SYN, is part of it).
+                    filled = True
+                    fill_packets, fill_bytes = g.packets, g.written
         g.flush()
     with open(args.out + ".truth.jsonl", "w") as t:
         for rec in plan.truth:
             t.write(json.dumps(rec, sort_keys=True) + "\n")
+    meta = {"packets": g.packets, "bytes": g.written,
+            "fill_packets": fill_packets, "fill_bytes": fill_bytes,
+            "flows_max": g.flows_max, "flows_concurrent": conc,
+            "connections": plan.nflow, "seed": args.seed, "size": size,
+            "no_drain": args.no_drain, "login_share": args.login_share,
+            "decoy_share": args.decoy_share, "output_date": OUTPUT_DATE}
+    with open(args.out + ".meta.json", "w") as m:
+        json.dump(meta, m, indent=1, sort_keys=True)
+        m.write("\n")
     dt = time.time() - t0
     print("gen-bench: %s: %d bytes, %d packets, %d connections (%d open at "
           "once at most), %d logins + %d decoys planted, %.1f s"
@@ -1506,6 +1529,13 @@ def main():
              sum(1 for x in plan.truth if not x["decoy"] and x["complete"]),
              sum(1 for x in plan.truth if x["decoy"] and x["complete"]), dt),
           file=sys.stderr)
+    if fill_packets is None:
+        print("gen-bench: the pool never held %d connections (the fill did "
+              "not end)" % conc, file=sys.stderr)
+    else:
+        print("gen-bench: fill (the pool first holds %d connections) ended "
+              "at packet %d, byte %d" % (conc, fill_packets, fill_bytes),
+              file=sys.stderr)
     print("gen-bench: kinds: %s" % " ".join(
         "%s=%d" % kv for kv in sorted(plan.counts.items())), file=sys.stderr)
 

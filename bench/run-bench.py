@@ -2,8 +2,9 @@
 """run-bench.py - credleak's throughput benchmark against the libpcap floor.
 
     run-bench.py [--size 1G] [--reps 5] [--capture FILE]     the bench
-    run-bench.py --scale [--scale-size 200M]                 ns per packet at
-                                                            1k/100k/1M flows
+    run-bench.py --scale [--scale-steady 500M]               marginal ns per
+                                                            packet at 1k/100k/
+                                                            1M open flows
     run-bench.py --smoke                                     4 MiB, one round,
                                                             end to end
 
@@ -35,6 +36,7 @@ build/bench/bench-results.md (JSON beside it).
 
 import argparse
 import base64
+import calendar
 import ipaddress
 import json
 import os
@@ -78,12 +80,32 @@ def generate(path, size, seed, conc=None, drain=True, extra=()):
     log("bench: generated in %.1f s" % (time.time() - t0))
 
 
-def stale(path):
-    """A capture made by an older gen-bench.py (or without its truth)."""
+def gen_output_date_text():
+    """gen-bench.py's OUTPUT_DATE: when its output bytes last changed."""
     try:
-        return (os.path.getmtime(path) < os.path.getmtime(
-            os.path.join(HERE, "gen-bench.py")) or
-            not os.path.exists(path + ".truth.jsonl"))
+        with open(os.path.join(HERE, "gen-bench.py")) as f:
+            m = re.search(r'^OUTPUT_DATE = "([^"]+)"', f.read(), re.M)
+        return m.group(1) if m else None
+    except OSError:
+        return None
+
+
+def stale(path):
+    """A capture older than gen-bench.py's last change to its output
+    (OUTPUT_DATE; without one, older than gen-bench.py), or without its
+    truth.  Edits that leave the bytes alone do not make captures again."""
+    try:
+        ref = None
+        date = gen_output_date_text()
+        if date:
+            try:
+                ref = calendar.timegm(time.strptime(date, "%Y-%m-%dT%H:%M:%SZ"))
+            except ValueError:
+                ref = None
+        if ref is None:
+            ref = os.path.getmtime(os.path.join(HERE, "gen-bench.py"))
+        return (os.path.getmtime(path) < ref or
+                not os.path.exists(path + ".truth.jsonl"))
     except OSError:
         return True
 
@@ -199,8 +221,8 @@ def bench_rounds(tools, reps, outdir, use_time):
     return res
 
 
-def floor_counts(outdir):
-    with open(os.path.join(outdir, "floor.out")) as f:
+def floor_counts(outdir, name="floor"):
+    with open(os.path.join(outdir, name + ".out")) as f:
         m = re.search(r"floor: (\d+) packets, (\d+) bytes", f.read())
     if not m:
         raise SystemExit("bench: the floor printed no counts")
@@ -542,74 +564,240 @@ def parse_summary(path):
     return out
 
 
+def read_meta(path):
+    """FILE.meta.json of a capture gen-bench.py made, or None."""
+    try:
+        with open(path + ".meta.json") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def scale_capture(args, path, size, conc, accept):
+    """A --no-drain capture of CONC connections: reused when its meta says
+    it was made with these arguments (ACCEPT(meta) decides the size) by
+    this gen-bench.py output, else generated.  Returns (meta, seconds spent
+    generating, 0 when reused)."""
+    meta = read_meta(path)
+    if (not args.regen and meta is not None and not stale(path) and
+            meta.get("output_date") == gen_output_date_text() and
+            meta.get("seed") == args.seed and meta.get("no_drain") is True and
+            meta.get("flows_concurrent") == conc and accept(meta) and
+            os.path.getsize(path) == meta.get("bytes")):
+        log("bench: reusing %s (%d bytes, %d packets)"
+            % (path, meta["bytes"], meta["packets"]))
+        return meta, 0.0
+    t0 = time.time()
+    generate(path, size, args.seed, conc, drain=False)
+    dt = time.time() - t0
+    meta = read_meta(path)
+    if meta is None:
+        raise SystemExit("bench: gen-bench.py wrote no %s.meta.json" % path)
+    return meta, dt
+
+
+def scale_pair(args, outdir, conc, steady):
+    """S1 ends just past the fill, S2 = S1 + STEADY bytes, one seed.
+    Returns (s1, meta1, s2, meta2, generation seconds)."""
+    s1 = os.path.join(outdir, "scale-%d-s1.pcap" % conc)
+    s2 = os.path.join(outdir, "scale-%d-s2.pcap" % conc)
+    size = conc * args.scale_bytes_per_flow
+    gen_s = 0.0
+    for _ in range(8):
+        meta1, dt = scale_capture(
+            args, s1, size, conc,
+            lambda m: m.get("fill_bytes") is not None and m["size"] >= size)
+        gen_s += dt
+        if meta1.get("fill_bytes") is not None:
+            break
+        log("bench: %s: the pool never held %d connections within %d bytes "
+            "(%d at most): twice the size" % (s1, conc, size, meta1["flows_max"]))
+        size *= 2
+    else:
+        raise SystemExit("bench: %s: the fill does not end" % s1)
+    if not meta1["fill_bytes"] <= meta1["bytes"]:
+        raise SystemExit("bench: %s: its meta puts the fill's end (byte %d) "
+                         "past the file's end (%d)" % (s1, meta1["fill_bytes"],
+                                                      meta1["bytes"]))
+    log("bench: %s: the fill ends at packet %d, byte %d; the file %d packets, "
+        "%d bytes" % (s1, meta1["fill_packets"], meta1["fill_bytes"],
+                      meta1["packets"], meta1["bytes"]))
+    size2 = meta1["bytes"] + steady
+    meta2, dt = scale_capture(args, s2, size2, conc,
+                              lambda m: m.get("size") == size2)
+    gen_s += dt
+    # Same seed, --no-drain: the generator stops at the first step past the
+    # size, so the smaller capture is the start of the larger one.
+    r = subprocess.run(["cmp", "-n", str(meta1["bytes"]), s1, s2],
+                       capture_output=True, text=True)
+    if r.returncode != 0 or (meta2["fill_packets"], meta2["fill_bytes"]) != (
+            meta1["fill_packets"], meta1["fill_bytes"]):
+        raise SystemExit(
+            "bench: %s is not a byte prefix of %s (cmp: %s; fill at packet %s "
+            "and %s): gen-bench.py is not deterministic (or a file changed "
+            "since: --regen), so the difference of the two runs measures "
+            "nothing; stopping"
+            % (s1, s2, (r.stdout + r.stderr).strip() or "rc %d" % r.returncode,
+               meta1["fill_packets"], meta2["fill_packets"]))
+    log("bench: %s is a byte prefix of %s (%d bytes)" % (s1, s2, meta1["bytes"]))
+    return s1, meta1, s2, meta2, gen_s
+
+
+def median_of(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def marginal(runs1, runs2, dp):
+    """Per round (T(S2) - T(S1)) / (P2 - P1) in ns, then the median over the
+    rounds (the two runs of a round are next to each other in time)."""
+    out = {}
+    for key in ("wall", "cpu"):
+        per = [(b[key] - a[key]) / dp * 1e9 for a, b in zip(runs1, runs2)]
+        out[key] = statistics.median(per)
+        out[key + "_rounds"] = [round(x, 1) for x in per]
+    return out
+
+
 def do_scale(args):
-    """Captures with 1k, 100k, 1M connections open at once, cut at the size
-    with connections still open (no drain: closing a million connections
-    would be most of the file).  At least --scale-bytes-per-flow bytes per
-    connection, so the big pools still carry traffic after the fill."""
+    """Cost per packet with 1k, 100k and 1M connections open at once, as a
+    marginal: two captures per pool size from one seed, S1 ending just past
+    the fill (the pool first holds N connections) and S2 = S1 + a steady
+    part; (T(S2) - T(S1)) / (P2 - P1) leaves out what both runs share (the
+    fill, the start-up, the end of input where every open connection is
+    ended).  Captures end with the connections still open (--no-drain)."""
     outdir = os.path.abspath(args.outdir)
-    os.makedirs(outdir, exist_ok=True)
+    rundir = os.path.join(outdir, "scale")
+    os.makedirs(rundir, exist_ok=True)
     use_time = have_gnu_time()
-    rows = []
-    data = []
+    steady = parse_size(args.scale_steady)
+    steady_1m = parse_size(args.scale_steady_1m) if args.scale_steady_1m else steady
+    mrows, wrows, data = [], [], []
+    gen_total = rounds_total = 0.0
     load0 = os.getloadavg()[0]
     for conc in [int(x) for x in args.scale_flows.split(",")]:
-        size = max(parse_size(args.scale_size), conc * args.scale_bytes_per_flow)
-        cap = os.path.join(outdir, "scale-%d-%d.pcap" % (conc, size))
-        if args.regen or stale(cap):
-            generate(cap, size, args.seed, conc, drain=False)
-        warm(cap)
+        st = steady_1m if conc >= 1000000 else steady
+        s1, meta1, s2, meta2, gen_s = scale_pair(args, outdir, conc, st)
+        gen_total += gen_s
+        warm(s1)
+        warm(s2)
         # Defaults, then caps large enough for the pool (no eviction).
         big = ["--memcap", "4G"]
         if conc * 2 > 262144:
             big = ["--max-flows", str(2 * conc)] + big
-        variants = [("credleak -r F", [args.credleak, "-r", cap]),
-                    ("credleak %s -r F" % " ".join(big),
-                     [args.credleak] + big + ["-r", cap])]
-        tools = [("floor", [args.floor, cap], "keep", "")]
-        for i, (name, argv) in enumerate(variants):
-            tools.append(("credleak%d" % i, argv, "keep", name))
-        res = bench_rounds(tools, args.reps, outdir, use_time)
-        packets, nbytes = floor_counts(outdir)
-        fw = statistics.median(r["wall"] for r in res["floor"])
-        fc = statistics.median(r["cpu"] for r in res["floor"])
+        variants = [("credleak -r F", []), ("credleak %s -r F" % " ".join(big), big)]
+        tools = []
+        for tag, cap in (("S1", s1), ("S2", s2)):
+            tools.append(("floor %s" % tag, [args.floor, cap], "keep", ""))
+        for i, (_, opts) in enumerate(variants):
+            for tag, cap in (("S1", s1), ("S2", s2)):
+                tools.append(("credleak%d %s" % (i, tag),
+                              [args.credleak] + opts + ["-r", cap], "keep", ""))
+        log("bench: %d open at once: %d rounds of %s; load average %.2f"
+            % (conc, args.reps, ", ".join(t[0] for t in tools),
+               os.getloadavg()[0]))
+        t0 = time.time()
+        res = bench_rounds(tools, args.reps, rundir, use_time)
+        rounds_s = time.time() - t0
+        rounds_total += rounds_s
+        p1, b1 = floor_counts(rundir, "floor_S1")
+        p2, b2 = floor_counts(rundir, "floor_S2")
+        for tag, (p, b), meta in (("S1", (p1, b1), meta1), ("S2", (p2, b2), meta2)):
+            # The meta's bytes are the file's: a 24-byte header, 16 per record.
+            if (p, 24 + 16 * p + b) != (meta["packets"], meta["bytes"]):
+                raise SystemExit("bench: the floor read %d packets, %d bytes "
+                                 "from %s; its meta says %d packets, %d bytes"
+                                 % (p, b, tag, meta["packets"], meta["bytes"]))
+        dp = p2 - p1
+        fmarg = marginal(res["floor S1"], res["floor S2"], dp)
+        fw2, fc2 = median_of(res["floor S2"], "wall"), median_of(res["floor S2"], "cpu")
         for i, (name, _) in enumerate(variants):
-            runs = res["credleak%d" % i]
-            w = statistics.median(r["wall"] for r in runs)
-            c = statistics.median(r["cpu"] for r in runs)
-            rss = statistics.median(r["rss_kib"] for r in runs)
-            # The summary of this variant's last round.
-            sm = parse_summary(os.path.join(outdir, "credleak%d.err" % i))
-            rc = sorted(set(r["rc"] for r in runs))
-            row = {"concurrent": conc, "run": name, "capture": cap,
-                   "packets": packets, "bytes": nbytes,
-                   "floor_ns": fw / packets * 1e9, "floor_cpu_ns": fc / packets * 1e9,
-                   "ns": w / packets * 1e9, "cpu_ns": c / packets * 1e9,
-                   "ratio": w / fw, "cpu_ratio": c / fc if fc else 0,
-                   "rss_mib": rss / 1024, "rc": rc, **sm}
+            r1, r2 = res["credleak%d S1" % i], res["credleak%d S2" % i]
+            m = marginal(r1, r2, dp)
+            w2, c2 = median_of(r2, "wall"), median_of(r2, "cpu")
+            rss2 = median_of(r2, "rss_kib")
+            sm1 = parse_summary(os.path.join(rundir, "credleak%d_S1.err" % i))
+            sm2 = parse_summary(os.path.join(rundir, "credleak%d_S2.err" % i))
+            rc = sorted(set(r["rc"] for r in r1 + r2))
+            row = {
+                "concurrent": conc, "run": name, "s1": s1, "s2": s2,
+                "meta_s1": meta1, "meta_s2": meta2,
+                "fill_packets": meta1["fill_packets"], "fill_bytes": meta1["fill_bytes"],
+                "s1_packets": p1, "s1_bytes": b1, "s2_packets": p2, "s2_bytes": b2,
+                "steady_packets": dp, "steady_bytes": b2 - b1,
+                "steady_connections": meta2["connections"] - meta1["connections"],
+                "floor_marginal_ns": fmarg["wall"], "floor_marginal_cpu_ns": fmarg["cpu"],
+                "marginal_ns": m["wall"], "marginal_cpu_ns": m["cpu"],
+                "marginal_ratio": m["wall"] / fmarg["wall"] if fmarg["wall"] > 0 else None,
+                "marginal_cpu_ratio": m["cpu"] / fmarg["cpu"] if fmarg["cpu"] > 0 else None,
+                "floor_marginal_rounds": fmarg, "marginal_rounds": m,
+                # The whole run over S2, as before.
+                "packets": p2, "bytes": b2,
+                "floor_ns": fw2 / p2 * 1e9, "floor_cpu_ns": fc2 / p2 * 1e9,
+                "ns": w2 / p2 * 1e9, "cpu_ns": c2 / p2 * 1e9,
+                "ratio": w2 / fw2, "cpu_ratio": c2 / fc2 if fc2 else 0,
+                "rss_mib": rss2 / 1024, "rc": rc, "summary_s1": sm1, **sm2,
+                "runs": {"S1": r1, "S2": r2},
+                "floor_runs": {"S1": res["floor S1"], "S2": res["floor S2"]},
+                "generation_s": gen_s, "rounds_s": rounds_s}
             data.append(row)
-            rows.append([conc, "`%s`" % name, packets, "%.0f" % (nbytes / packets),
-                         sm["flows"], sm["at_once"],
-                         "%.0f" % row["floor_ns"], "%.0f" % row["ns"],
-                         "%.0f" % row["floor_cpu_ns"], "%.0f" % row["cpu_ns"],
-                         "%.2f" % row["ratio"], "%.2f" % row["cpu_ratio"],
-                         "%.0f" % row["rss_mib"], sm["evicted"], sm["refused"],
-                         ",".join(map(str, rc))])
-    text = ("## credleak at scale (%d rounds each, medians)\n\n" % args.reps +
-            fmt_table(rows, ["open at once", "run", "packets", "bytes/pkt",
-                             "flows seen", "at once (credleak)",
-                             "floor ns/pkt", "credleak ns/pkt",
-                             "floor CPU ns/pkt", "credleak CPU ns/pkt",
-                             "wall x floor", "CPU x floor", "peak RSS MiB",
-                             "evicted", "refused", "exit"]) +
-            "\n\n- " + machine_note(load0) + "\n- captures end with every "
-            "connection still open (no drain); each has at least %d bytes per "
-            "connection of the pool" % args.scale_bytes_per_flow)
+
+            def ratio(x):
+                return "%.2f" % x if x is not None else "n/a"
+            mrows.append([
+                conc, "`%s`" % name, meta1["fill_packets"], dp,
+                "%.0f" % ((b2 - b1) / dp), row["steady_connections"],
+                "%.0f" % fmarg["wall"], "%.0f" % m["wall"],
+                "%.0f" % fmarg["cpu"], "%.0f" % m["cpu"],
+                ratio(row["marginal_ratio"]), ratio(row["marginal_cpu_ratio"]),
+                "%.0f" % row["rss_mib"], sm2["evicted"], sm2["refused"],
+                ",".join(map(str, rc))])
+            wrows.append([
+                conc, "`%s`" % name, p2, "%.0f" % (b2 / p2), sm2["flows"],
+                sm2["at_once"], "%.0f" % row["floor_ns"], "%.0f" % row["ns"],
+                "%.0f" % row["floor_cpu_ns"], "%.0f" % row["cpu_ns"],
+                "%.2f" % row["ratio"], "%.2f" % row["cpu_ratio"],
+                "%.0f" % row["rss_mib"], sm2["evicted"], sm2["refused"],
+                ",".join(map(str, rc))])
+    steady_note = args.scale_steady + (
+        " (%s at 1M)" % args.scale_steady_1m if args.scale_steady_1m else "")
+    text = (
+        "## credleak at scale (%d rounds each, medians)\n\n" % args.reps +
+        "Marginal cost of a packet with N connections open:\n\n" +
+        fmt_table(mrows, ["open at once", "run", "fill packets",
+                          "steady packets", "steady bytes/pkt",
+                          "new connections (steady)",
+                          "floor marginal ns/pkt", "credleak marginal ns/pkt",
+                          "floor marginal CPU ns/pkt",
+                          "credleak marginal CPU ns/pkt", "wall x floor",
+                          "CPU x floor", "peak RSS MiB (S2)", "evicted (S2)",
+                          "refused (S2)", "exit"]) +
+        "\n\nMethod: per pool size N, two captures from one seed with "
+        "connections left open at the end: S1 ends just past the fill (the "
+        "pool first holds N connections at \"fill packets\"), S2 is S1 "
+        "(checked to be a byte prefix) and %s more.  Marginal = "
+        "(T(S2) - T(S1)) / (P2 - P1) per round, median of the rounds: the "
+        "fill, the start-up and the end of input (credleak ends the N open "
+        "flows) are in both runs and cancel.\n\n" % steady_note +
+        "The whole run over S2 (fill + steady part + end of input):\n\n" +
+        fmt_table(wrows, ["open at once", "run", "packets", "bytes/pkt",
+                          "flows seen", "at once (credleak)",
+                          "floor ns/pkt", "credleak ns/pkt",
+                          "floor CPU ns/pkt", "credleak CPU ns/pkt",
+                          "wall x floor", "CPU x floor", "peak RSS MiB",
+                          "evicted", "refused", "exit"]) +
+        "\n\n- " + machine_note(load0) +
+        "\n- generation %.0f s (0 when the captures were reused), rounds %.0f s"
+        % (gen_total, rounds_total) +
+        "\n- marginal per round (ns/pkt, wall): " + "; ".join(
+            "%d %s %s" % (r["concurrent"], r["run"], r["marginal_rounds"]["wall_rounds"])
+            for r in data))
     print(text, flush=True)
     with open(os.path.join(outdir, "scale-results.md"), "w") as f:
         f.write(text + "\n")
     with open(os.path.join(outdir, "scale-results.json"), "w") as f:
-        json.dump(data, f, indent=1)
+        json.dump({"steady": steady, "steady_1m": steady_1m, "reps": args.reps,
+                   "generation_s": gen_total, "rounds_s": rounds_total,
+                   "rows": data}, f, indent=1)
 
 
 # --- smoke --------------------------------------------------------------------
@@ -668,9 +856,17 @@ def main():
              "'--memcap 1G;--memcap 1G --no-ndpi'; '' for none)")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--scale", action="store_true")
-    ap.add_argument("--scale-size", default=os.environ.get("BENCH_SCALE_SIZE", "200M"))
+    ap.add_argument("--scale-steady", default=os.environ.get("BENCH_SCALE_STEADY", "500M"),
+                    help="--scale: bytes of the second capture past the "
+                         "first (default 500M)")
+    ap.add_argument("--scale-steady-1m", default=os.environ.get("BENCH_SCALE_STEADY_1M"),
+                    help="--scale: the same for pools of 1M or more "
+                         "(default: --scale-steady)")
     ap.add_argument("--scale-flows", default="1000,100000,1000000")
-    ap.add_argument("--scale-bytes-per-flow", type=int, default=600)
+    ap.add_argument("--scale-bytes-per-flow", type=int, default=700,
+                    help="--scale: the first capture's size per connection "
+                         "of the pool (default 700; doubled until the fill "
+                         "ends inside it)")
     args = ap.parse_args()
     args.gen_extra = []
     if args.reps is None:

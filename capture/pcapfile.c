@@ -287,15 +287,18 @@ take(struct pcapfile *pf, uint32_t caplen, struct pcap_pkthdr *h,
     const uint8_t **data)
 {
 	const uint8_t *rh = view(pf, RECHDR + (size_t)caplen);
-	int32_t frac;
+	uint32_t frac;
 
 	/*
-	 * The seconds and the fraction are signed 32-bit values in libpcap's
-	 * reading; a nanosecond fraction is scaled down to microseconds.
+	 * The seconds and the fraction are unsigned 32-bit values
+	 * (draft-ietf-opsawg-pcap §5), good until 2106; libpcap 1.10 reads
+	 * them so only in files of the other byte order, and as signed in
+	 * ours, which turns a time past 2038 into one before 1970.  A
+	 * nanosecond fraction is scaled down to microseconds.
 	 */
-	h->ts.tv_sec = (int32_t)get32(rh, pf->swapped);
-	frac = (int32_t)get32(rh + 4, pf->swapped);
-	h->ts.tv_usec = pf->nsec ? frac / 1000 : frac;
+	h->ts.tv_sec = (time_t)get32(rh, pf->swapped);
+	frac = get32(rh + 4, pf->swapped);
+	h->ts.tv_usec = (suseconds_t)(pf->nsec ? frac / 1000 : frac);
 	h->len = get32(rh + 12, pf->swapped);
 	/* Longer than the snapshot length: the rest is dropped (libpcap). */
 	h->caplen = caplen > pf->snaplen ? pf->snaplen : caplen;

@@ -7,7 +7,8 @@
  * has opened the file and checked its header, this reader takes the
  * records (the format of draft-ietf-opsawg-pcap §4-5: a 16-byte header,
  * then the captured bytes) from large pread() chunks and hands out
- * pointers into them, with libpcap's rules for odd records.  pcapng,
+ * pointers into them, with libpcap's rules for odd records (but time
+ * stamps unsigned, as the format says, in either byte order).  pcapng,
  * standard input and the older header variants stay with libpcap.
  */
 #ifndef CREDLEAK_PCAPFILE_H

@@ -3,6 +3,7 @@
 #   1. unit tests (cmocka)            build/unit/test_*
 #   2. pcap regression tests           tests/regress.py with ./credleak
 #   3. command-line behaviour          tests/cli.sh
+#      in-place pcap reader = libpcap's tests/readers.sh
 #      caps under load                 tests/bounds.py
 #      secret hygiene, every option    tests/hygiene.py
 #      aggregation, posture, --report  tests/aggregate.py
@@ -11,7 +12,8 @@
 #      keyed secret fingerprints       tests/fingerprint.py
 #      syslog to a real rsyslogd        tests/syslog.sh
 #      valgrind memcheck               tests/valgrind.sh
-#   4. all three again under ASan + UBSan (build-asan/, ./credleak-asan)
+#   4. unit, regress, cli and readers again under ASan + UBSan
+#      (build-asan/, ./credleak-asan)
 #   5. static analysis                 tests/lint.sh (cppcheck, clang-tidy)
 #      fuzzing and benchmark smoke     make fuzz-smoke, make bench-smoke
 #   6. live capture in namespaces      tests/live.sh (root only)
@@ -31,6 +33,7 @@ trap 'rm -rf "$log"' EXIT
 sh tests/run-unit.sh build | tee "$log/unit"; tally "$log/unit"
 python3 tests/regress.py --bin ./credleak | tee "$log/regress"; tally "$log/regress"
 sh tests/cli.sh ./credleak | tee "$log/cli"; tally "$log/cli"
+sh tests/readers.sh ./credleak | tee "$log/readers"; tally "$log/readers"
 python3 tests/bounds.py --bin ./credleak | tee "$log/bounds"; tally "$log/bounds"
 python3 tests/hygiene.py --bin ./credleak | tee "$log/hygiene"; tally "$log/hygiene"
 python3 tests/aggregate.py --bin ./credleak | tee "$log/aggregate"; tally "$log/aggregate"
@@ -45,6 +48,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 sh tests/run-unit.sh build-asan | sed 's/unit/asan-unit/' | tee "$log/aunit"; tally "$log/aunit"
 python3 tests/regress.py --bin ./credleak-asan | sed 's/regress/asan-regress/' | tee "$log/aregress"; tally "$log/aregress"
 sh tests/cli.sh ./credleak-asan | sed 's/cli/asan-cli/' | tee "$log/acli"; tally "$log/acli"
+sh tests/readers.sh ./credleak-asan | sed 's/readers/asan-readers/' | tee "$log/areaders"; tally "$log/areaders"
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 sh tests/lint.sh | tee "$log/lint"; tally "$log/lint"

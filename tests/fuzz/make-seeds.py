@@ -2,8 +2,9 @@
 """make-seeds.py PCAPDIR OUTDIR - seed corpora for the libFuzzer harnesses.
 
 Reads every classic pcap in PCAPDIR (standard library only) and writes
-OUTDIR/corpus-fuzz_packet, corpus-fuzz_decoders and corpus-fuzz_reasm in
-the input formats the harnesses document at their top:
+OUTDIR/corpus-fuzz_packet, corpus-fuzz_decoders, corpus-fuzz_reasm,
+corpus-fuzz_tls and corpus-fuzz_pcapfile in the input formats the
+harnesses document at their top:
 
   fuzz_packet    each frame with its two-byte link-type prefix, plus the
                  first frames of each capture re-wrapped in every other
@@ -14,6 +15,12 @@ the input formats the harnesses document at their top:
                  capture, with their real sequence and ACK numbers
   fuzz_tls       each connection's bytes from its first TLS record on, in
                  fuzz_decoders' script format, and hand-made hellos
+  fuzz_pcapfile  whole pcap files: the smallest captures and three mail
+                 ones (at most their first 24 records), and crafted ones in both byte orders
+                 and both time stamp precisions (records cut to the
+                 snapshot length, over the length limit, files ending
+                 inside a record header or body, negative time stamps,
+                 the header-steered filler and batch modes)
 
 plus a few scripts built from the harnesses' dictionaries.  The output is
 generated, never committed; file names are content hashes.
@@ -410,6 +417,84 @@ def tls_hello_scripts():
     return out
 
 
+# --- fuzz_pcapfile ------------------------------------------------------
+
+PCAP_MAGICS = (0xa1b2c3d4, 0xa1b23c4d)     # microseconds, nanoseconds
+
+
+def pcap_file(recs, magic=0xa1b2c3d4, big=False, snaplen=65535,
+              linktype=1, steer=b'\0\0\0\0', version=(2, 4)):
+    """A classic pcap file; recs are (sec, frac, caplen, len, body).
+
+    steer: the four thiszone bytes, which fuzz_pcapfile.c reads as its
+    call pattern, batch size, filler flag and filler offset."""
+    e = '>' if big else '<'
+    out = bytearray(struct.pack(e + 'IHH', magic, version[0], version[1]))
+    out += steer
+    out += struct.pack(e + 'III', 0, snaplen, linktype)
+    for sec, frac, incl, orig, body in recs:
+        out += struct.pack(e + 'iiII', sec, frac, incl, orig) + body
+    return bytes(out)
+
+
+def pcapfile_seeds(pdir):
+    """Small real captures plus crafted odd files."""
+    out = []
+    caps = sorted((os.path.getsize(os.path.join(pdir, n)), n)
+                  for n in os.listdir(pdir) if n.endswith('.pcap'))
+    names = [n for _, n in caps[:8]]
+    names += [n for n in ('smtp-auth-plain.pcap', 'pop3-sll.pcap',
+                          'imap-login.pcap') if n in os.listdir(pdir)]
+    for name in names:
+        with open(os.path.join(pdir, name), 'rb') as f:
+            d = f.read()
+        magic = d[:4]
+        if magic not in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1',
+                         b'\xa1\xb2\xc3\xd4', b'\xa1\xb2\x3c\x4d'):
+            continue
+        e = '<' if magic[0] in (0xd4, 0x4d) else '>'
+        off, n = 24, 0
+        while off + 16 <= len(d) and n < 24:
+            off += 16 + struct.unpack(e + 'I', d[off + 8:off + 12])[0]
+            n += 1
+        out.append(d[:min(off, len(d))])
+    body = bytes(range(256)) * 2
+    ok = [(1700000000 + i, 123456 * i, 60 + i, 60 + i, body[:60 + i])
+          for i in range(4)]
+    for magic in PCAP_MAGICS:
+        nsec = magic == 0xa1b23c4d
+        for big in (False, True):
+            frac = 999999999 if nsec else 999999
+            recs = ok + [(-16, -frac, 40, 40, body[:40])]
+            out.append(pcap_file(recs, magic, big))
+            # Cut to the snapshot length, then a record after it.
+            out.append(pcap_file([(1, 2, 100, 120, body[:100])] + ok,
+                                 magic, big, snaplen=64))
+            # Over the length limit (whole, and not).
+            out.append(pcap_file(ok[:1] + [(1, 2, 262145, 262145,
+                                            body[:64])], magic, big))
+            # Ending inside a record header, and inside a body.
+            f = pcap_file(ok, magic, big)
+            out.append(f[:-(60 + 3 + 16 - 9)])
+            out.append(f[:-7])
+            # Header only; snapshot length 0 (the largest).
+            out.append(pcap_file([], magic, big))
+            out.append(pcap_file(ok, magic, big, snaplen=0))
+            # Batches of 1, 2 and 16 in turn with single records; the
+            # filler records, ending a few bytes before 64, 128, 256 and
+            # 512 KiB.
+            for steer in (b'\x00\x0d\x00\x00', b'\xaa\x00\x00\x00',
+                          b'\x55\x0c\x03\x00', b'\x00\x01\x07\x04',
+                          b'\x0f\x02\x0b\x08', b'\x00\x00\x0f\x80'):
+                out.append(pcap_file(ok * 3, magic, big, steer=steer))
+                out.append(pcap_file(ok * 3, magic, big, steer=steer)[:-5])
+    # Not for the in-place reader: version 2.3, and pcapng.
+    out.append(pcap_file(ok, version=(2, 3)))
+    out.append(struct.pack('<IIIHHq', 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1) +
+               struct.pack('<I', 28))
+    return out
+
+
 def decoder_dict_script(words, talk, mid=False):
     out = bytearray([1 if mid else 0])
     for d, i in talk:
@@ -426,6 +511,9 @@ def main():
     cd = Corpus(top, 'fuzz_decoders')
     cr = Corpus(top, 'fuzz_reasm')
     ct = Corpus(top, 'fuzz_tls')
+    cf = Corpus(top, 'fuzz_pcapfile')
+    for f in pcapfile_seeds(pdir):
+        cf.add(f)
     for name in sorted(os.listdir(pdir)):
         if not name.endswith('.pcap'):
             continue
@@ -464,7 +552,8 @@ def main():
     for t in tls_hello_scripts():
         ct.add(t)
     print('seeds: fuzz_packet %d, fuzz_decoders %d, fuzz_reasm %d, '
-          'fuzz_tls %d in %s' % (cp.n, cd.n, cr.n, ct.n, top))
+          'fuzz_tls %d, fuzz_pcapfile %d in %s' % (cp.n, cd.n, cr.n, ct.n,
+                                                  cf.n, top))
     return 0
 
 
