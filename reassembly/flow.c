@@ -873,7 +873,11 @@ flow_create(struct reasm *r, const struct pkt *p, uint64_t hash, enum dir *d)
 	r->ctr.flows++;
 	if (++r->ctr.flows_active > r->ctr.flows_active_max)
 		r->ctr.flows_active_max = r->ctr.flows_active;
-	if (r->ctr.flows_active > r->nbuckets)
+	/*
+	 * At most one flow per two slots: reasm_packets() fetches a slot's
+	 * first flow ahead, and a flow further down a chain is a wait.
+	 */
+	if (r->ctr.flows_active > r->nbuckets / 2)
 		table_grow(r);
 	return f;
 }
