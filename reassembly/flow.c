@@ -825,6 +825,21 @@ flow_create(struct reasm *r, const struct pkt *p, uint64_t hash, enum dir *d)
 	bool src_is_client;
 	uint8_t fl = p->tcp_flags;
 
+	/*
+	 * Full (flows or memory): a connection seen from its SYN takes the
+	 * place of the flow idle longest, since logins come at the start of
+	 * a session.  One picked up mid-stream (most likely the bulk of a
+	 * session older than the capture) takes only a place idle for a
+	 * tenth of the timeout: with more connections busy than places, it
+	 * would otherwise end and re-make a flow on every packet.
+	 */
+	if ((r->ctr.flows_active >= r->cfg.max_flows ||
+	    r->ctr.mem_in_use + sizeof(*f) > r->cfg.memcap) &&
+	    !(fl & TH_SYN) && r->lru_head != NULL &&
+	    r->now - r->lru_head->last_ts < r->cfg.timeout_us / 10) {
+		r->ctr.memcap_refused++;
+		return NULL;
+	}
 	if (r->ctr.flows_active >= r->cfg.max_flows && r->lru_head != NULL) {
 		r->ctr.memcap_evictions++;
 		flow_end(r, r->lru_head, END_EVICT);

@@ -394,9 +394,46 @@ def case_udp_flood(tmp, binary):
     return problems, rss
 
 
+def case_midstream_churn(tmp, binary):
+    """5 000 established connections (no SYN seen) sending data in turn
+    through a 1 000-flow table, 40 rounds; two logins from their SYN."""
+    pc = Pcap()
+    srv = bytes([198, 51, 100, 80])
+    seqs = [i * 100000 for i in range(5000)]
+    blob = b"x" * 512
+    for rnd in range(40):
+        for i in range(5000):
+            cli = bytes([10, 2, i // 250, i % 250 + 1])
+            pc.clock += 1
+            pc.add(frame(srv, cli, 80, 30000 + i, seqs[i], 7, ACK, blob))
+            seqs[i] += len(blob)
+        if rnd in (10, 30):
+            smtp_login(Flow(pc, "192.0.2.7", "198.51.100.25", 41000 + rnd, 587,
+                            5000, 9000), user="alice" if rnd == 10 else "bob")
+    path = os.path.join(tmp, "churn.pcap")
+    pc.write(path)
+    rc, alerts, err, rss = run(binary, path, "--max-flows", "1000")
+    os.unlink(path)
+    problems = []
+    if rc != 0:
+        problems.append(f"exit {rc}")
+    for user in ("alice", "bob"):
+        if not creds(alerts, user):
+            problems.append(f"{user}'s login among the busy connections was not found")
+    # Pick-ups take only places idle a while: the first 1 000 stay, the
+    # other connections' packets are refused, not turned into evictions.
+    ev, ref = counter(err, "evictions"), counter(err, "refused")
+    if ev < 0 or ev > 10:
+        problems.append(f"{ev} evictions: mid-stream pick-ups ended busy flows")
+    if ref < 4000 * 40 - 4000:
+        problems.append(f"only {ref} packets refused a flow")
+    return problems, rss
+
+
 CASES = [case_many_syn_flows, case_endless_line, case_depth, case_idle_timeout, case_memcap,
          case_million_syn_flows, case_million_ooo_segments, case_sequence_wraparound,
-         case_rst_mid_auth, case_overlaps_differing, case_zero_window, case_udp_flood]
+         case_rst_mid_auth, case_overlaps_differing, case_zero_window, case_udp_flood,
+         case_midstream_churn]
 RSS_LIMIT_KIB = 48 * 1024      # every case, caps included, runs in under 48 MiB
 
 
