@@ -2,14 +2,35 @@
 """gen-bench.py - a large, realistic mixed capture for credleak's benchmark.
 
     gen-bench.py [--size 1G] [--seed 1] [--flows-concurrent 20000] --out FILE
+    gen-bench.py --steady bulk --no-drain [--stop-at-fill] ...
 
 Writes FILE, a classic libpcap capture (Ethernet, microsecond timestamps),
 FILE.truth.jsonl, one line per planted login, and FILE.meta.json: packets
 and bytes written, where the fill ended (fill_packets, fill_bytes: the
 packet count and file offset when the pool first held --flows-concurrent
-connections; null if it never did), flows_max, seed, size.  Standard
-library only; the same arguments always give the same bytes, and with
---no-drain a smaller --size gives a byte prefix of a larger one.
+connections, with --steady bulk when all of them were past their first
+exchange; null if it never did), flows_max, seed, size, steady,
+stop_at_fill.  Standard library only; the same arguments always give the
+same bytes, and with --no-drain a smaller --size gives a byte prefix of a
+larger one (--stop-at-fill, which ends the capture where the fill ends,
+too).
+
+--steady bulk (for the scale bench; needs --no-drain): the pool holds TLS
+(443) and HTTP (80) downloads only, in the default mix's proportions (a
+login ends, a download can go on), and none ends.  The fill opens
+--flows-concurrent of them as the mix does (a new one every other step,
+the other steps advancing a random one), each through its handshake and
+first exchange as below (TLS: ClientHello, server flight, client
+Finished, then two segments of application data and the client's ACK;
+HTTP: the GET, then the first two segments of a 200 with Content-Length
+2^40 and the client's ACK); it ends when all of them are through it.  From
+there every step sends one packet on a connection picked at random: the
+server's next MSS segment (application-data records, the body) following
+on from its last byte, or, after every second segment, the client's ACK
+(each connection starts at a random place in that cycle of three).  So
+past the fill the traffic per packet is the same whatever the pool's size,
+and no connection is young any more (credleak, for one, hands an HTTP
+response's first bytes on only once the client ACKs them).
 
 The traffic
   - TCP connections with a full handshake, ended by FIN (most) or RST,
@@ -603,6 +624,87 @@ def flow_http(f, g, n):
             break
     yield
     yield from end_bulk(f, rng, done)
+
+
+# --- --steady bulk: downloads that never end ------------------------------------
+# The Content-Length of a bulk-mode HTTP download (1 TiB): a body that no
+# capture reaches the end of, so the receiver keeps skipping body bytes.
+BULK_LENGTH = 1 << 40
+
+
+class Bulk:
+    """An established download past its first exchange: each step() sends
+    one packet, in a cycle of three: the next MSS segment of the server's
+    stream (BLOCK from POS, wrapping around: the TLS block is whole
+    records, so the stream stays a record stream), the one after it, then
+    the client's ACK of them.  PHASE (0-2) is where in the cycle the
+    connection starts, drawn at random: whether a connection gets one step
+    or a thousand (a pool of 1M or of 1k), its packets are two thirds
+    segments, one third ACKs.  Sequence numbers follow on from the
+    connection's last byte (Flow.pkt keeps them)."""
+    __slots__ = ("f", "block", "pos", "phase")
+
+    def __init__(self, f, block, pos, phase):
+        self.f = f
+        self.block = block
+        self.pos = pos
+        self.phase = phase
+
+    def step(self):
+        f = self.f
+        if self.phase == 2:
+            f.rcv[C] = f.nxt[S]
+            f.ack(C)
+            self.phase = 0
+            return
+        n = f.mss
+        f.pkt(S, ACK, f.g.slice(self.block, self.pos, n))
+        self.pos += n
+        self.phase += 1
+
+
+def flow_tls_bulk(f, g, n):
+    """flow_tls's handshake and hellos, then the first two segments of the
+    server's application data and the client's ACK; returns its Bulk (the
+    rest, forever)."""
+    rng = g.rng
+    yield from f.open()
+    for step in (
+            lambda: f.send(C, client_hello(rng, "cdn%04d.example.net" % (n % 5000))),
+            lambda: f.send(S, server_flight(g, n)),
+            lambda: f.send(C, b"\x14\x03\x03\x00\x01\x01" +
+                           tls_records(g, n, 1, 53) + tls_records(g, n + 1, 1))):
+        yield
+        step()
+    yield
+    start = rng.randrange(0, len(g.tls) // g.tls_rec) * g.tls_rec
+    b = Bulk(f, g.tls, start, 0)
+    for _ in range(3):
+        b.step()
+    b.phase = rng.randrange(3)
+    return b
+
+
+def flow_http_bulk(f, g, n):
+    """flow_http's GET, then a 200 with a Content-Length of BULK_LENGTH:
+    its first two segments (headers and the body's start) and the client's
+    ACK end the first exchange; returns its Bulk (body segments and ACKs,
+    forever)."""
+    rng = g.rng
+    yield from f.open()
+    yield
+    f.send(C, (HTTP_REQ % ("obj%07d-0.bin" % n,
+                           "dl%03d.example.net" % (n % 700))).encode())
+    yield
+    hdr = (HTTP_RESP % (BULK_LENGTH, rng.getrandbits(32))).encode()
+    start = rng.randrange(len(g.body))
+    k = f.mss - len(hdr)
+    f.pkt(S, ACK, hdr + bytes(g.slice(g.body, start, k)))
+    b = Bulk(f, g.body, start + k, 1)
+    b.step()
+    b.step()
+    b.phase = rng.randrange(3)
+    return b
 
 
 # --- logins -------------------------------------------------------------------
@@ -1398,7 +1500,13 @@ class Plan:
         self.nflow += 1
         n = self.nflow
         r = rng.random()
-        if r < self.args.login_share + self.args.decoy_share:
+        bulk = self.args.steady == "bulk"
+        if bulk:
+            # Downloads only (a login ends; a download can go on for
+            # ever): TLS and HTTP in the default mix's proportions.
+            share = self.args.login_share + self.args.decoy_share
+            r = share + r * (1 - share)
+        if not bulk and r < self.args.login_share + self.args.decoy_share:
             decoy = r >= self.args.login_share
             self.nlogin += 1
             u = self.nlogin
@@ -1444,10 +1552,50 @@ class Plan:
         if r < 0.62:
             cip, sip, cport, vlan = self.addrs(443, 1)
             self.counts["tls"] = self.counts.get("tls", 0) + 1
-            return flow_tls(Flow(g, cip, sip, cport, 443, vlan), g, n)
+            return (flow_tls_bulk if bulk else flow_tls)(
+                Flow(g, cip, sip, cport, 443, vlan), g, n)
         cip, sip, cport, vlan = self.addrs(80, 2)
         self.counts["http"] = self.counts.get("http", 0) + 1
-        return flow_http(Flow(g, cip, sip, cport, 80, vlan), g, n)
+        return (flow_http_bulk if bulk else flow_http)(
+            Flow(g, cip, sip, cport, 80, vlan), g, n)
+
+
+def run_bulk(g, plan, conc, size, stop_at_fill):
+    """--steady bulk.  The fill: a new connection every other step (as in
+    the mix) until CONC were opened, the other steps letting a random one
+    of those still in their handshake and first exchange send its next
+    packets; one through its first exchange leaves them for the ready list
+    (its Bulk).  The fill ends when all CONC are ready.  Then
+    every step sends one packet (Bulk.step) on a random ready connection.
+    Like the mix, it stops at the first step past SIZE.  Returns
+    (fill_packets, fill_bytes), or (None, None) if the fill did not end."""
+    rng = g.rng
+    pool = []           # opened, still in their first exchange
+    ready = []          # established downloads
+    opened = 0
+    while g.written < size and (opened < conc or pool):
+        if opened < conc and (len(pool) < 2 or rng.random() < 0.5):
+            pool.append(plan.new())
+            opened += 1
+            g.flows_max = opened
+            i = len(pool) - 1
+        else:
+            i = int(rng.random() * len(pool))
+        try:
+            next(pool[i])
+        except StopIteration as e:
+            ready.append(e.value)
+            last = pool.pop()
+            if i < len(pool):
+                pool[i] = last
+    if pool or opened < conc:
+        return None, None
+    fill = (g.packets, g.written)
+    if not stop_at_fill:
+        n = len(ready)
+        while g.written < size:
+            ready[int(rng.random() * n)].step()
+    return fill
 
 
 def main():
@@ -1464,7 +1612,19 @@ def main():
                     help="stop at --size with connections still open (the "
                          "capture ends mid-stream; unfinished logins are "
                          "marked \"complete\": false in the truth)")
+    ap.add_argument("--steady", choices=("mix", "bulk"), default="mix",
+                    help="mix (default): connections come and go, the pool "
+                         "kept full; bulk (needs --no-drain): TLS and HTTP "
+                         "downloads only, and once the pool holds "
+                         "--flows-concurrent connections past their first "
+                         "exchange, one packet of bulk data (or its ACK) per "
+                         "step on a random one, none ending, none added")
+    ap.add_argument("--stop-at-fill", action="store_true",
+                    help="end the capture where the fill ends (--size "
+                         "still caps it)")
     args = ap.parse_args()
+    if args.steady == "bulk" and not args.no_drain:
+        ap.error("--steady bulk needs --no-drain (its downloads never end)")
     size = parse_size(args.size)
     conc = args.flows_concurrent
     if conc is None:
@@ -1477,10 +1637,15 @@ def main():
         pool = []
         filled = False
         fill_packets = fill_bytes = None
+        if args.steady == "bulk":
+            fill_packets, fill_bytes = run_bulk(g, plan, conc, size,
+                                                args.stop_at_fill)
         # Fill: a new connection every other step until the pool is full;
         # then random steps, new connections replacing finished ones, until
         # the size is reached; then drain (or stop: --no-drain).
-        while True:
+        while args.steady == "mix":
+            if args.stop_at_fill and filled:
+                break
             if not g.draining and g.written >= size:
                 g.draining = True
                 if args.no_drain:
@@ -1518,7 +1683,8 @@ def main():
             "flows_max": g.flows_max, "flows_concurrent": conc,
             "connections": plan.nflow, "seed": args.seed, "size": size,
             "no_drain": args.no_drain, "login_share": args.login_share,
-            "decoy_share": args.decoy_share, "output_date": OUTPUT_DATE}
+            "decoy_share": args.decoy_share, "output_date": OUTPUT_DATE,
+            "steady": args.steady, "stop_at_fill": args.stop_at_fill}
     with open(args.out + ".meta.json", "w") as m:
         json.dump(meta, m, indent=1, sort_keys=True)
         m.write("\n")
@@ -1533,9 +1699,11 @@ def main():
         print("gen-bench: the pool never held %d connections (the fill did "
               "not end)" % conc, file=sys.stderr)
     else:
-        print("gen-bench: fill (the pool first holds %d connections) ended "
-              "at packet %d, byte %d" % (conc, fill_packets, fill_bytes),
-              file=sys.stderr)
+        print("gen-bench: fill (%s) ended at packet %d, byte %d"
+              % ("all %d connections past their first exchange" % conc
+                 if args.steady == "bulk" else
+                 "the pool first holds %d connections" % conc,
+                 fill_packets, fill_bytes), file=sys.stderr)
     print("gen-bench: kinds: %s" % " ".join(
         "%s=%d" % kv for kv in sorted(plan.counts.items())), file=sys.stderr)
 

@@ -3,7 +3,7 @@
 
     run-bench.py [--size 1G] [--reps 5] [--capture FILE]     the bench
     run-bench.py --scale [--scale-steady 500M]               marginal ns per
-                                                            packet at 1k/100k/
+                 [--scale-mode bulk|mix]                    packet at 1k/100k/
                                                             1M open flows
     run-bench.py --smoke                                     4 MiB, one round,
                                                             end to end
@@ -573,22 +573,27 @@ def read_meta(path):
         return None
 
 
-def scale_capture(args, path, size, conc, accept):
-    """A --no-drain capture of CONC connections: reused when its meta says
-    it was made with these arguments (ACCEPT(meta) decides the size) by
-    this gen-bench.py output, else generated.  Returns (meta, seconds spent
+def scale_capture(args, path, size, conc, accept, extra=()):
+    """A --no-drain capture of CONC connections (gen-bench.py options
+    EXTRA, --steady args.scale_mode): reused when its meta says it was made
+    with these arguments (ACCEPT(meta) decides the size) by this
+    gen-bench.py output, else generated.  Returns (meta, seconds spent
     generating, 0 when reused)."""
     meta = read_meta(path)
     if (not args.regen and meta is not None and not stale(path) and
             meta.get("output_date") == gen_output_date_text() and
             meta.get("seed") == args.seed and meta.get("no_drain") is True and
+            meta.get("steady", "mix") == args.scale_mode and
+            bool(meta.get("stop_at_fill")) == ("--stop-at-fill" in extra) and
             meta.get("flows_concurrent") == conc and accept(meta) and
             os.path.getsize(path) == meta.get("bytes")):
         log("bench: reusing %s (%d bytes, %d packets)"
             % (path, meta["bytes"], meta["packets"]))
         return meta, 0.0
     t0 = time.time()
-    generate(path, size, args.seed, conc, drain=False)
+    if args.scale_mode != "mix":
+        extra = ["--steady", args.scale_mode] + list(extra)
+    generate(path, size, args.seed, conc, drain=False, extra=extra)
     dt = time.time() - t0
     meta = read_meta(path)
     if meta is None:
@@ -596,17 +601,31 @@ def scale_capture(args, path, size, conc, accept):
     return meta, dt
 
 
+def scale_paths(outdir, conc, mode):
+    """S1 and S2 of pool size CONC: scale-bulk-N-s1.pcap, ... (the mix's:
+    scale-N-s1.pcap, ...)."""
+    tag = "%d" % conc if mode == "mix" else "%s-%d" % (mode, conc)
+    return tuple(os.path.join(outdir, "scale-%s-%s.pcap" % (tag, x))
+                 for x in ("s1", "s2"))
+
+
 def scale_pair(args, outdir, conc, steady):
-    """S1 ends just past the fill, S2 = S1 + STEADY bytes, one seed.
-    Returns (s1, meta1, s2, meta2, generation seconds)."""
-    s1 = os.path.join(outdir, "scale-%d-s1.pcap" % conc)
-    s2 = os.path.join(outdir, "scale-%d-s2.pcap" % conc)
-    size = conc * args.scale_bytes_per_flow
+    """S1 ends just past the fill (bulk: where it ends), S2 = S1 + STEADY
+    bytes, one seed.  Returns (s1, meta1, s2, meta2, generation seconds)."""
+    s1, s2 = scale_paths(outdir, conc, args.scale_mode)
+    bulk = args.scale_mode == "bulk"
+    # The mix: S1 as large as the fill probably is (doubled until it holds
+    # it).  Bulk: S1 ends where the fill does (--stop-at-fill); the size is
+    # only a cap.
+    size = conc * (args.scale_bytes_per_flow or (1 << 14 if bulk else 700))
+    extra1 = ["--stop-at-fill"] if bulk else []
     gen_s = 0.0
     for _ in range(8):
         meta1, dt = scale_capture(
             args, s1, size, conc,
-            lambda m: m.get("fill_bytes") is not None and m["size"] >= size)
+            lambda m: m.get("fill_bytes") is not None and (
+                m["fill_bytes"] == m["bytes"] if bulk else m["size"] >= size),
+            extra1)
         gen_s += dt
         if meta1.get("fill_bytes") is not None:
             break
@@ -643,6 +662,41 @@ def scale_pair(args, outdir, conc, steady):
     return s1, meta1, s2, meta2, gen_s
 
 
+def perf_works():
+    """Whether `perf stat -e instructions:u` counts here (perf installed,
+    the counter available to us)."""
+    if not shutil.which("perf"):
+        return False
+    return perf_instructions(["true"]) is not None
+
+
+def perf_instructions(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+    """User-space instructions ARGV executes (perf stat -x,), or None."""
+    fd, tf = tempfile.mkstemp(prefix="bench-perf.")
+    os.close(fd)
+    try:
+        r = subprocess.run(["perf", "stat", "-x,", "-o", tf, "-e",
+                            "instructions:u", "--"] + list(argv),
+                           stdin=subprocess.DEVNULL, stdout=stdout,
+                           stderr=stderr)
+        with open(tf) as f:
+            text = f.read()
+    except OSError:
+        return None
+    finally:
+        try:
+            os.unlink(tf)
+        except OSError:
+            pass
+    if r.returncode != 0:
+        return None
+    for line in text.splitlines():
+        f = line.split(",")
+        if len(f) > 2 and f[2].startswith("instructions") and f[0].isdigit():
+            return int(f[0])
+    return None
+
+
 def median_of(runs, key):
     return statistics.median(r[key] for r in runs)
 
@@ -661,18 +715,34 @@ def marginal(runs1, runs2, dp):
 def do_scale(args):
     """Cost per packet with 1k, 100k and 1M connections open at once, as a
     marginal: two captures per pool size from one seed, S1 ending just past
-    the fill (the pool first holds N connections) and S2 = S1 + a steady
-    part; (T(S2) - T(S1)) / (P2 - P1) leaves out what both runs share (the
-    fill, the start-up, the end of input where every open connection is
-    ended).  Captures end with the connections still open (--no-drain)."""
+    the fill (the pool first holds N connections; bulk: all N past their
+    first exchange) and S2 = S1 + a steady part; (T(S2) - T(S1)) / (P2 - P1)
+    leaves out what both runs share (the fill, the start-up, the end of
+    input where every open connection is ended).  Captures end with the
+    connections still open (--no-drain).  --scale-mode bulk (the default):
+    the steady part is one packet of established bulk traffic per step on a
+    random connection, none ending, none added (gen-bench.py --steady
+    bulk), the same traffic at every N; mix: the default mix goes on."""
     outdir = os.path.abspath(args.outdir)
     rundir = os.path.join(outdir, "scale")
     os.makedirs(rundir, exist_ok=True)
     use_time = have_gnu_time()
     steady = parse_size(args.scale_steady)
+    if args.scale_steady_1m is None and args.scale_mode == "bulk":
+        # The bulk fill is about ten packets per connection (handshake,
+        # first exchange): at 1M, 9.6M packets and 3 s of credleak in both
+        # runs, which vary by a few tenths of a second from run to run on
+        # a shared machine.  500 MB more (0.5M packets, 0.1 s) measures
+        # nothing; 4 GB (4M packets) does, roughly.
+        args.scale_steady_1m = "4G"
     steady_1m = parse_size(args.scale_steady_1m) if args.scale_steady_1m else steady
     mrows, wrows, data = [], [], []
     gen_total = rounds_total = 0.0
+    # Instructions per steady packet: the same count whatever else runs.
+    use_perf = perf_works()
+    if not use_perf:
+        log("bench: perf stat -e instructions:u does not count here: no "
+            "steady instructions/pkt")
     load0 = os.getloadavg()[0]
     for conc in [int(x) for x in args.scale_flows.split(",")]:
         st = steady_1m if conc >= 1000000 else steady
@@ -701,6 +771,14 @@ def do_scale(args):
         rounds_total += rounds_s
         p1, b1 = floor_counts(rundir, "floor_S1")
         p2, b2 = floor_counts(rundir, "floor_S2")
+        instr = {}
+        if use_perf:
+            for i, (_, opts) in enumerate(variants):
+                n = [perf_instructions([args.credleak] + opts + ["-q", "-r", cap])
+                     for cap in (s1, s2)]
+                instr[i] = n if None not in n else None
+                log("bench: %d open at once, credleak %s: %s instructions:u "
+                    "over S1, S2" % (conc, " ".join(opts) or "(defaults)", n))
         for tag, (p, b), meta in (("S1", (p1, b1), meta1), ("S2", (p2, b2), meta2)):
             # The meta's bytes are the file's: a 24-byte header, 16 per record.
             if (p, 24 + 16 * p + b) != (meta["packets"], meta["bytes"]):
@@ -718,8 +796,14 @@ def do_scale(args):
             sm1 = parse_summary(os.path.join(rundir, "credleak%d_S1.err" % i))
             sm2 = parse_summary(os.path.join(rundir, "credleak%d_S2.err" % i))
             rc = sorted(set(r["rc"] for r in r1 + r2))
+            ins = instr.get(i)
             row = {
                 "concurrent": conc, "run": name, "s1": s1, "s2": s2,
+                "mode": args.scale_mode,
+                "instructions_s1": ins[0] if ins else None,
+                "instructions_s2": ins[1] if ins else None,
+                "steady_instructions_per_pkt":
+                    (ins[1] - ins[0]) / dp if ins else None,
                 "meta_s1": meta1, "meta_s2": meta2,
                 "fill_packets": meta1["fill_packets"], "fill_bytes": meta1["fill_bytes"],
                 "s1_packets": p1, "s1_bytes": b1, "s2_packets": p2, "s2_bytes": b2,
@@ -748,7 +832,9 @@ def do_scale(args):
                 "%.0f" % ((b2 - b1) / dp), row["steady_connections"],
                 "%.0f" % fmarg["wall"], "%.0f" % m["wall"],
                 "%.0f" % fmarg["cpu"], "%.0f" % m["cpu"],
-                ratio(row["marginal_ratio"]), ratio(row["marginal_cpu_ratio"]),
+                ratio(row["marginal_ratio"]), ratio(row["marginal_cpu_ratio"])] +
+                (["%.0f" % row["steady_instructions_per_pkt"] if ins else "n/a"]
+                 if use_perf else []) + [
                 "%.0f" % row["rss_mib"], sm2["evicted"], sm2["refused"],
                 ",".join(map(str, rc))])
             wrows.append([
@@ -760,8 +846,36 @@ def do_scale(args):
                 ",".join(map(str, rc))])
     steady_note = args.scale_steady + (
         " (%s at 1M)" % args.scale_steady_1m if args.scale_steady_1m else "")
+    if args.scale_mode == "bulk":
+        mode_text = (
+            "Steady part: **bulk** (`gen-bench.py --steady bulk`): the pool "
+            "is TLS (443) and HTTP (80) downloads in the default mix's "
+            "proportions, each opened as in the mix (handshake, hellos or "
+            "GET, the response's first two segments and their ACK); past "
+            "the fill every packet is one MSS segment of an established "
+            "download (TLS application-data records, an HTTP body of "
+            "Content-Length 2^40) or the client's ACK of every second one, "
+            "on a connection picked at random; none ends, none is added: the "
+            "same traffic at every N, only the number of open connections "
+            "differs.")
+        fill_text = ("S1 ends where the fill does (all N connections past "
+                     "their first exchange, at \"fill packets\")")
+    else:
+        mode_text = (
+            "Steady part: **mix** (`gen-bench.py` default): the default "
+            "mix goes on, connections ending and new ones replacing them; "
+            "with a big pool it is young traffic (handshakes, first "
+            "requests), with a small one mostly bulk data: not the same "
+            "traffic at every N.")
+        fill_text = ("S1 ends just past the fill (the pool first holds N "
+                     "connections at \"fill packets\")")
+    perf_text = (" \"steady instructions/pkt\": (I(S2) - I(S1)) / (P2 - P1), "
+                 "user-space instructions from one `perf stat -x, -e "
+                 "instructions:u` run of each (`-q`), which other work on "
+                 "the machine does not change." if use_perf else "")
     text = (
-        "## credleak at scale (%d rounds each, medians)\n\n" % args.reps +
+        "## credleak at scale (%d rounds each, medians; steady part: %s)\n\n"
+        % (args.reps, args.scale_mode) + mode_text + "\n\n" +
         "Marginal cost of a packet with N connections open:\n\n" +
         fmt_table(mrows, ["open at once", "run", "fill packets",
                           "steady packets", "steady bytes/pkt",
@@ -769,15 +883,17 @@ def do_scale(args):
                           "floor marginal ns/pkt", "credleak marginal ns/pkt",
                           "floor marginal CPU ns/pkt",
                           "credleak marginal CPU ns/pkt", "wall x floor",
-                          "CPU x floor", "peak RSS MiB (S2)", "evicted (S2)",
-                          "refused (S2)", "exit"]) +
+                          "CPU x floor"] +
+                  (["steady instructions/pkt"] if use_perf else []) +
+                  ["peak RSS MiB (S2)", "evicted (S2)", "refused (S2)",
+                   "exit"]) +
         "\n\nMethod: per pool size N, two captures from one seed with "
-        "connections left open at the end: S1 ends just past the fill (the "
-        "pool first holds N connections at \"fill packets\"), S2 is S1 "
+        "connections left open at the end: %s, S2 is S1 "
         "(checked to be a byte prefix) and %s more.  Marginal = "
         "(T(S2) - T(S1)) / (P2 - P1) per round, median of the rounds: the "
         "fill, the start-up and the end of input (credleak ends the N open "
-        "flows) are in both runs and cancel.\n\n" % steady_note +
+        "flows) are in both runs and cancel.%s\n\n"
+        % (fill_text, steady_note, perf_text) +
         "The whole run over S2 (fill + steady part + end of input):\n\n" +
         fmt_table(wrows, ["open at once", "run", "packets", "bytes/pkt",
                           "flows seen", "at once (credleak)",
@@ -790,12 +906,16 @@ def do_scale(args):
         % (gen_total, rounds_total) +
         "\n- marginal per round (ns/pkt, wall): " + "; ".join(
             "%d %s %s" % (r["concurrent"], r["run"], r["marginal_rounds"]["wall_rounds"])
+            for r in data) +
+        "\n- marginal per round (ns/pkt, CPU): " + "; ".join(
+            "%d %s %s" % (r["concurrent"], r["run"], r["marginal_rounds"]["cpu_rounds"])
             for r in data))
     print(text, flush=True)
     with open(os.path.join(outdir, "scale-results.md"), "w") as f:
         f.write(text + "\n")
     with open(os.path.join(outdir, "scale-results.json"), "w") as f:
-        json.dump({"steady": steady, "steady_1m": steady_1m, "reps": args.reps,
+        json.dump({"mode": args.scale_mode, "steady": steady,
+                   "steady_1m": steady_1m, "reps": args.reps,
                    "generation_s": gen_total, "rounds_s": rounds_total,
                    "rows": data}, f, indent=1)
 
@@ -861,12 +981,19 @@ def main():
                          "first (default 500M)")
     ap.add_argument("--scale-steady-1m", default=os.environ.get("BENCH_SCALE_STEADY_1M"),
                     help="--scale: the same for pools of 1M or more "
-                         "(default: --scale-steady)")
+                         "(default: 4G in bulk mode, else --scale-steady)")
     ap.add_argument("--scale-flows", default="1000,100000,1000000")
-    ap.add_argument("--scale-bytes-per-flow", type=int, default=700,
+    ap.add_argument("--scale-mode", choices=("bulk", "mix"),
+                    default=os.environ.get("BENCH_SCALE_MODE", "bulk"),
+                    help="--scale: the steady part: bulk (default), one "
+                         "packet of an established download per step, the "
+                         "same at every pool size; mix, the default mix "
+                         "going on (connections end, new ones open)")
+    ap.add_argument("--scale-bytes-per-flow", type=int, default=None,
                     help="--scale: the first capture's size per connection "
-                         "of the pool (default 700; doubled until the fill "
-                         "ends inside it)")
+                         "of the pool (mix: default 700, doubled until the "
+                         "fill ends inside it; bulk: a cap, default 16384, "
+                         "the capture ends where the fill does)")
     args = ap.parse_args()
     args.gen_extra = []
     if args.reps is None:
