@@ -10,8 +10,10 @@
  * end - FIN, RST, timeout, eviction, end of input - goes through
  * flow_end(), which lets the decoder emit what it knows and frees the flow.
  */
+#include <sys/mman.h>
 #include <sys/random.h>
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -59,7 +61,13 @@ struct flow {
 	uint32_t		 acklog[ACKLOG];	/* while classifying: the ACKs seen, in order */
 };
 
-#define FLOW_SLAB	256
+/*
+ * Flow records come in slabs of one huge page (2 MiB) where the kernel
+ * gives them (transparent huge pages, asked for with madvise): with a
+ * hundred thousand flows and more, every packet's record is a new page,
+ * and 4 KiB pages would make each a TLB miss on top of the cache miss.
+ */
+#define SLAB_BYTES	((size_t)2 << 20)
 #define RBUF_POOL_MAX	64
 #define EXPIRE_EVERY	16	/* packets between two idle sweeps */
 #define EXPIRE_PER_SWEEP 64	/* flows a sweep may end: 4 per packet */
@@ -70,7 +78,8 @@ struct flow {
 
 struct slab {
 	struct slab	*next;
-	struct flow	 flows[FLOW_SLAB];
+	size_t		 used;		/* flows handed out, from the front */
+	struct flow	 flows[];
 };
 
 struct reasm {
@@ -86,7 +95,7 @@ struct reasm {
 	uint32_t		 nh_key[NH_WORDS];
 	struct flow		*lru_head, *lru_tail;
 	struct flow		*free_flows;
-	struct slab		*slabs;
+	struct slab		*slabs;		/* newest first */
 	struct rbuf		*free_rbufs[2];	/* small and large windows */
 	size_t			 nfree_rbufs[2];
 	uint64_t		 next_id;
@@ -204,7 +213,15 @@ table_grow(struct reasm *r)
 	size_t nb = r->nbuckets * 2, i;
 	struct flow **nbk, *f, *next;
 
-	if ((nbk = calloc(nb, sizeof(struct flow *))) == NULL)
+	/* A table of huge pages too, once it is that big (see SLAB_BYTES). */
+	if (nb * sizeof(struct flow *) >= SLAB_BYTES) {
+		if ((nbk = aligned_alloc(SLAB_BYTES, nb * sizeof(*nbk))) != NULL) {
+			(void)madvise(nbk, nb * sizeof(*nbk), MADV_HUGEPAGE);
+			memset(nbk, 0, nb * sizeof(*nbk));
+		}
+	} else
+		nbk = calloc(nb, sizeof(struct flow *));
+	if (nbk == NULL)
 		return;		/* keep the old table: longer chains, still correct */
 	for (i = 0; i < r->nbuckets; i++) {
 		for (f = r->buckets[i]; f != NULL; f = next) {
@@ -794,25 +811,28 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 
 /* --- life of a flow ---------------------------------------------------- */
 
+#define SLAB_FLOWS	((SLAB_BYTES - offsetof(struct slab, flows)) / sizeof(struct flow))
+
 static struct flow *
 flow_alloc(struct reasm *r)
 {
 	struct flow *f;
-	struct slab *s;
-	size_t i;
+	struct slab *s = r->slabs;
 
-	if (r->free_flows == NULL) {
-		if ((s = calloc(1, sizeof(*s))) == NULL)
-			return NULL;
-		s->next = r->slabs;
-		r->slabs = s;
-		for (i = 0; i < FLOW_SLAB; i++) {
-			s->flows[i].hnext = r->free_flows;
-			r->free_flows = &s->flows[i];
+	if ((f = r->free_flows) != NULL)
+		r->free_flows = f->hnext;
+	else {
+		/* Records are taken from the front: pages are touched as used. */
+		if (s == NULL || s->used == SLAB_FLOWS) {
+			if ((s = aligned_alloc(SLAB_BYTES, SLAB_BYTES)) == NULL)
+				return NULL;
+			(void)madvise(s, SLAB_BYTES, MADV_HUGEPAGE);
+			s->used = 0;
+			s->next = r->slabs;
+			r->slabs = s;
 		}
+		f = &s->flows[s->used++];
 	}
-	f = r->free_flows;
-	r->free_flows = f->hnext;
 	memset(f, 0, sizeof(*f));
 	return f;
 }
