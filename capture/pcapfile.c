@@ -33,14 +33,22 @@
 
 #define RECHDR		16u	/* ts_sec, ts_usec, incl_len, orig_len */
 #define RECMAX		(RECHDR + PCAPFILE_MAX_CAPLEN)
-#define CHUNK		(128u << 10)	/* one pread() */
+#define CHUNK		(256u << 10)	/* one pread() */
 /*
  * The ring: a chunk must always fit beside the one record the caller may
  * be waiting for (rd == pos then, and wr - pos < RECMAX), or the thread
  * and the caller would wait for each other.
  */
-#define RING		(512u << 10)
+#define RING		(1024u << 10)
+/*
+ * The filler, once waiting, is woken when half the ring is free, and
+ * fills it again a chunk after another: one wake-up per half ring, not
+ * per chunk (each is two context switches).
+ */
+#define WAKE_ROOM	(RING / 2)
 _Static_assert(RING - RECMAX >= CHUNK, "ring too small for a chunk and a record");
+_Static_assert(RING - RECMAX >= WAKE_ROOM && WAKE_ROOM >= CHUNK,
+    "a caller waiting for a record must be able to wake the filler");
 
 enum { RUNNING = 0, AT_END, FAILED };
 
@@ -199,9 +207,8 @@ give_back(struct pcapfile *pf)
 	if (atomic_load_explicit(&pf->rd, memory_order_relaxed) == pf->pos)
 		return;
 	atomic_store(&pf->rd, pf->pos);
-	/* Wake the filler only once a whole chunk fits: fewer wake-ups. */
 	if (pf->threaded && atomic_load(&pf->filler_waits) &&
-	    RING - (atomic_load(&pf->wr) - pf->pos) >= CHUNK) {
+	    RING - (atomic_load(&pf->wr) - pf->pos) >= WAKE_ROOM) {
 		pthread_mutex_lock(&pf->mu);
 		pthread_cond_signal(&pf->room);
 		pthread_mutex_unlock(&pf->mu);
