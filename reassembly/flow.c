@@ -210,14 +210,15 @@ flow_match(const struct flow *f, const struct pkt *p, enum dir *d)
 static void
 table_grow(struct reasm *r)
 {
-	size_t nb = r->nbuckets * 2, i;
+	size_t nb = r->nbuckets * 2, i, bytes;
 	struct flow **nbk, *f, *next;
 
 	/* A table of huge pages too, once it is that big (see SLAB_BYTES). */
-	if (nb * sizeof(struct flow *) >= SLAB_BYTES) {
-		if ((nbk = aligned_alloc(SLAB_BYTES, nb * sizeof(*nbk))) != NULL) {
-			(void)madvise(nbk, nb * sizeof(*nbk), MADV_HUGEPAGE);
-			memset(nbk, 0, nb * sizeof(*nbk));
+	bytes = nb * sizeof(struct flow *);
+	if (bytes >= SLAB_BYTES) {
+		if ((nbk = aligned_alloc(SLAB_BYTES, bytes)) != NULL) {
+			(void)madvise(nbk, bytes, MADV_HUGEPAGE);
+			memset(nbk, 0, bytes);
 		}
 	} else
 		nbk = calloc(nb, sizeof(struct flow *));
