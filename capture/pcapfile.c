@@ -17,11 +17,14 @@
  * rd: given back by the caller; the thread may overwrite below it.
  * pos: the next record.  wr: bytes the thread has put in the ring.
  */
+#define _GNU_SOURCE	/* sched_getaffinity(), CPU_COUNT() */
+
 #include <sys/types.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -140,6 +143,17 @@ filler(void *arg)
 	return NULL;
 }
 
+/* Whether this process may run on more than one core. */
+static bool
+second_core(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set) > 1;
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
 struct pcapfile *
 pcapfile_new(int fd, uint64_t start, bool swapped, bool nsec, uint32_t snaplen)
 {
@@ -160,7 +174,11 @@ pcapfile_new(int fd, uint64_t start, bool swapped, bool nsec, uint32_t snaplen)
 	    PCAPFILE_MAX_CAPLEN : snaplen;
 	/* A larger read-ahead: the file is read once, front to back. */
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (pthread_mutex_init(&pf->mu, NULL) == 0) {
+	/*
+	 * The thread pays only with a second core to run on; on one, the
+	 * two would take turns and add their switches to the same work.
+	 */
+	if (second_core() && pthread_mutex_init(&pf->mu, NULL) == 0) {
 		if (pthread_cond_init(&pf->more, NULL) == 0) {
 			if (pthread_cond_init(&pf->room, NULL) == 0) {
 				/* Signals stay with the threads that handle them. */
