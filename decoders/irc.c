@@ -59,6 +59,7 @@ struct irc {
 	/* IRCv3 SASL */
 	bool		 sasl_started;	/* AUTHENTICATE <mechanism> sent */
 	enum sasl_mech	 sasl_mech;
+	struct sasl_exchange sx;	/* the responses, read by sasl.c */
 	bool		 b64_over;
 	size_t		 b64_len;
 	uint8_t		 b64[IRC_SASL_B64_MAX];
@@ -118,6 +119,8 @@ sasl_label(enum sasl_mech m)
 	switch (m) {
 	case MECH_PLAIN:
 		return "AUTHENTICATE PLAIN";
+	case MECH_LOGIN:
+		return "AUTHENTICATE LOGIN";
 	case MECH_XOAUTH2:
 		return "AUTHENTICATE XOAUTH2";
 	case MECH_OAUTHBEARER:
@@ -224,44 +227,46 @@ is_nickserv(const uint8_t *p, size_t n)
 	    (n == 8 || p[8] == '@' || p[8] == '!');
 }
 
-/* RFC 4616 §2 inside IRCv3 AUTHENTICATE: [authzid] NUL authcid NUL passwd. */
+/* The exchange is over (a reply, an abort, a gap): forget and wipe it. */
+static void
+sasl_stop(struct irc *s)
+{
+	s->sasl_started = false;
+	sasl_reset(&s->sx);
+	explicit_bzero(s->b64, sizeof(s->b64));
+	s->b64_len = 0;
+	s->b64_over = false;
+}
+
+/*
+ * One whole AUTHENTICATE response (its chunks joined; empty for "+"),
+ * read by the SASL code the mail decoders share: PLAIN's authcid and
+ * passwd (RFC 4616 §2), LOGIN's two answers, XOAUTH2's user and token,
+ * the user of CRAM-MD5 (RFC 2195 §2).  A login starts once a password or
+ * token has crossed, or with a challenge-response mechanism's answer.
+ */
 static void
 sasl_done(struct irc *s, struct dec_ctx *ctx)
 {
-	uint8_t dec[IRC_SASL_B64_MAX];
-	const uint8_t *n1, *n2;
-	size_t dl = 0;
-	enum mech_class mc = sasl_mech_class(s->sasl_mech);
+	struct sasl_exchange *x = &s->sx;
+	enum mech_class mc = sasl_exchange_class(x);
+	bool was_malformed = x->malformed;
 
-	if (s->b64_over) {
+	if (s->b64_over || !sasl_response(x, s->b64, s->b64_len))
 		ctx->ctr->bad_base64++;
-		goto out;
-	}
-	if (mc == MC_CHALLENGE) {
-		login_start(s, ctx, LK_SASL, NULL, 0, NULL, 0);
+	else if (x->malformed && !was_malformed)
+		ctx->ctr->bad_sasl++;
+	else if (mc == MC_CHALLENGE) {
+		login_start(s, ctx, LK_SASL, x->user, x->user_len, NULL, 0);
 		s->lg[LK_SASL].challenge = true;
-		goto out;
+	} else if ((mc == MC_CLEARTEXT || mc == MC_BEARER) && x->secret_seen &&
+	    !s->lg[LK_SASL].active) {
+		login_start(s, ctx, LK_SASL, x->user, x->user_len, x->pass.b,
+		    x->pass.len);
+		/* A token, or a password too long to hold, crossed all the same. */
+		s->lg[LK_SASL].secret_seen = true;
+		s->lg[LK_SASL].user_truncated = x->user_truncated;
 	}
-	if (mc != MC_CLEARTEXT && mc != MC_BEARER)
-		goto out;
-	if (!b64_decode(s->b64, s->b64_len, dec, sizeof(dec), &dl)) {
-		ctx->ctr->bad_base64++;
-		goto out;
-	}
-	if (s->sasl_mech == MECH_PLAIN) {
-		if ((n1 = memchr(dec, 0, dl)) == NULL ||
-		    (n2 = memchr(n1 + 1, 0, dl - (size_t)(n1 + 1 - dec))) == NULL) {
-			ctx->ctr->bad_sasl++;
-			goto out;
-		}
-		login_start(s, ctx, LK_SASL, n1 + 1, (size_t)(n2 - n1 - 1),
-		    n2 + 1, dl - (size_t)(n2 + 1 - dec));
-	} else {
-		/* A bearer token (OAUTHBEARER): the whole response is secret. */
-		login_start(s, ctx, LK_SASL, NULL, 0, dec, dl);
-	}
-out:
-	explicit_bzero(dec, sizeof(dec));
 	explicit_bzero(s->b64, sizeof(s->b64));
 	s->b64_len = 0;
 	s->b64_over = false;
@@ -273,16 +278,14 @@ authenticate(struct irc *s, struct dec_ctx *ctx, const uint8_t *a, size_t n)
 {
 	if (n == 1 && a[0] == '*') {
 		/* Aborted by the client (906 follows). */
-		s->sasl_started = false;
-		explicit_bzero(s->b64, sizeof(s->b64));
-		s->b64_len = 0;
+		sasl_stop(s);
 		return;
 	}
 	if (!s->sasl_started) {
+		sasl_stop(s);
 		s->sasl_started = true;
 		s->sasl_mech = sasl_mech_lookup(a, n);
-		s->b64_len = 0;
-		s->b64_over = false;
+		sasl_begin(&s->sx, s->sasl_mech, false, NULL, 0);
 		return;
 	}
 	if (!(n == 1 && a[0] == '+')) {
@@ -399,11 +402,11 @@ server_line(struct irc *s, struct dec_ctx *ctx, const uint8_t *p, size_t n)
 			emit(s, ctx, LK_SASL, RES_SUCCESS);
 		else if (is_code(v, vl, "900"))
 			emit(s, ctx, LK_NICKSERV, RES_SUCCESS);
-		s->sasl_started = false;
+		sasl_stop(s);
 	} else if (is_code(v, vl, "902") || is_code(v, vl, "904") ||
 	    is_code(v, vl, "905") || is_code(v, vl, "906")) {
 		emit(s, ctx, LK_SASL, RES_FAILURE);
-		s->sasl_started = false;
+		sasl_stop(s);
 	} else if (is_code(v, vl, "670")) {
 		/* IRCv3 tls: TLS starts now. */
 		emit_all(s, ctx, RES_UNKNOWN);
@@ -481,9 +484,7 @@ irc_gap(void *st, struct dec_ctx *ctx, enum dir dir, size_t missing)
 		return;
 	/* The answer may be in the hole. */
 	emit_all(s, ctx, RES_UNKNOWN);
-	explicit_bzero(s->b64, sizeof(s->b64));
-	s->b64_len = 0;
-	s->sasl_started = false;
+	sasl_stop(s);
 }
 
 static void
@@ -506,8 +507,7 @@ irc_wipe(void *st)
 	line_wipe(&s->ls[DIR_S2C]);
 	for (k = 0; k < LK__N; k++)
 		login_clear(&s->lg[k]);
-	explicit_bzero(s->b64, sizeof(s->b64));
-	s->b64_len = 0;
+	sasl_stop(s);
 }
 
 static void

@@ -141,6 +141,54 @@ test_sasl_plain(void **unused)
 	SESSION(false, st, w, DEC_MORE, PW_SASL, B64_SASL);
 }
 
+#define PW_LOGIN	"Erin-Irc-Pw9"
+#define TOK_XO		"ya29.IrcTok3n-Secret"
+/* base64 of "user=dave@example.org\1auth=Bearer " TOK_XO "\1\1" */
+#define B64_XO	"dXNlcj1kYXZlQGV4YW1wbGUub3JnAWF1dGg9QmVhcmVyIHlhMjkuSXJjVG9rM24tU2VjcmV0AQE="
+#define B64_LOGIN_PW	"RXJpbi1JcmMtUHc5"
+
+/*
+ * The other mechanisms, read by the shared SASL code: XOAUTH2 names its
+ * user inside the blob, LOGIN sends the user then the password (two
+ * responses), CRAM-MD5 answers the challenge with the user and a digest
+ * (RFC 2195 §2).
+ */
+static void
+test_sasl_other_mechanisms(void **unused)
+{
+	static const struct step st[] = {
+		S(":irc.test CAP * LS :sasl=PLAIN,LOGIN,XOAUTH2,CRAM-MD5\r\n"),
+		C("CAP REQ :sasl\r\n"),
+		S(":irc.test CAP * ACK :sasl\r\n"),
+		C("AUTHENTICATE XOAUTH2\r\n"),
+		S("AUTHENTICATE +\r\n"),
+		C("AUTHENTICATE " B64_XO "\r\n"),
+		S(":irc.test 904 dave :SASL authentication failed\r\n"),
+		C("AUTHENTICATE LOGIN\r\n"),
+		S("AUTHENTICATE VXNlcm5hbWU6\r\n"),
+		C("AUTHENTICATE ZXJpbg==\r\n"),
+		S("AUTHENTICATE UGFzc3dvcmQ6\r\n"),
+		C("AUTHENTICATE " B64_LOGIN_PW "\r\n"),
+		S(":irc.test 904 erin :SASL authentication failed\r\n"),
+		C("AUTHENTICATE CRAM-MD5\r\n"),
+		S("AUTHENTICATE PDE4OTYuNjk3MTcwOTUyQGlyYy50ZXN0Pg==\r\n"),
+		C("AUTHENTICATE ZnJhbmsgMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\r\n"),
+		S(":irc.test 903 frank :SASL authentication successful\r\n"),
+		C("CAP END\r\n"),
+	};
+	static const struct want w[] = {
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "AUTHENTICATE XOAUTH2",
+		  .user = "dave@example.org", .result = RES_FAILURE, .secret = true },
+		{ .kind = K_CLEARTEXT_CREDENTIALS, .mech = "AUTHENTICATE LOGIN",
+		  .user = "erin", .result = RES_FAILURE, .secret = true },
+		{ .kind = K_CHALLENGE_RESPONSE, .mech = "AUTHENTICATE CRAM-MD5",
+		  .user = "frank", .result = RES_SUCCESS },
+	};
+
+	(void)unused;
+	SESSION(false, st, w, DEC_MORE, PW_LOGIN, B64_LOGIN_PW, TOK_XO, B64_XO);
+}
+
 /* IRCv3 tls: 670 starts TLS; a pending password's result is unknown. */
 static void
 test_starttls(void **unused)
@@ -252,6 +300,7 @@ main(void)
 		cmocka_unit_test(test_pass_failure),
 		cmocka_unit_test(test_nickserv),
 		cmocka_unit_test(test_sasl_plain),
+		cmocka_unit_test(test_sasl_other_mechanisms),
 		cmocka_unit_test(test_starttls),
 		cmocka_unit_test(test_no_login),
 		cmocka_unit_test(test_bounded_after_welcome),
