@@ -52,9 +52,10 @@
 #define NAME_MAX_TXT	72	/* bytes of one kept (sanitised) name */
 /*
  * Sessions with findings are counted once each: tags of (flow id,
- * server) seen, in a direct-mapped table (flow ids are unique in a run).  Two sessions that
- * share a slot and whose findings interleave count twice: with 8 192
- * slots, rare until hundreds of sessions have findings at once.
+ * server) seen, in a direct-mapped table (flow ids are unique in a run).
+ * Two sessions that share a slot and whose findings interleave count
+ * twice: with 8 192 slots, rare until hundreds of sessions have findings
+ * at once.
  */
 #define SESSION_SLOTS	8192	/* 2^13: the slot is the tag's top 13 bits */
 #define POSTURE_MECHS	8	/* mechanism names kept per server */
@@ -799,8 +800,8 @@ agg_posture(struct agg *a, const struct flow_info *fi, uint64_t ts_us,
 	if (ts_us > sv->last)
 		sv->last = ts_us;
 	sv->kinds[f->kind]++;
-	/* Sessions: flows with findings, each once (0 marks a free slot). */
 	/*
+	 * Sessions: flows with findings, each once (0 marks a free slot).
 	 * The tag mixes in the server (a tunnel's inner protocol is another)
 	 * by its number, not its address: the same input counts the same.
 	 */

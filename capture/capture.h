@@ -12,7 +12,7 @@
 
 #include "packet.h"
 
-/* Called for every parsed TCP packet; the packet is valid only during the call. */
+/* Called for one parsed packet (live); valid only during the call. */
 typedef void (*pkt_cb)(const struct pkt *p, void *arg);
 
 /* Called with n parsed packets in capture order, valid only during the call. */
@@ -20,9 +20,10 @@ typedef void (*pkt_batch_cb)(const struct pkt *p, size_t n, void *arg);
 
 /*
  * Read the capture at `path` ("-" is standard input) and hand every TCP
- * packet (and UDP datagram) to cb, in runs of one or more.  Classic pcap files are read in place (pcapfile.h) unless
- * `flags` has CAPTURE_LIBPCAP_READER.  Returns 0 at a clean end of file.  Returns -1 with a
- * message naming the file and the problem in errbuf (missing, not a
+ * packet (and UDP datagram) to cb, in runs of one or more.  Classic pcap
+ * files are read in place (pcapfile.h) unless `flags` has
+ * CAPTURE_LIBPCAP_READER.  Returns 0 at a clean end of file.  Returns -1
+ * with a message naming the file and the problem in errbuf (missing, not a
  * capture, unsupported link type, truncated record); packets before the
  * fault have already been delivered.
  */
@@ -31,7 +32,7 @@ int capture_file(const char *path, const char *filter, unsigned flags,
     size_t errlen);
 
 /* capture_file() flags */
-#define CAPTURE_LIBPCAP_READER	0x1	/* libpcap reads every record (slower; for comparison) */
+#define CAPTURE_LIBPCAP_READER	0x1	/* libpcap reads every record (slower) */
 
 /* Live capture. */
 struct live_opts {

@@ -49,7 +49,8 @@
  * per chunk (each is two context switches).
  */
 #define WAKE_ROOM	(RING / 2)
-_Static_assert(RING - RECMAX >= CHUNK, "ring too small for a chunk and a record");
+_Static_assert(RING - RECMAX >= CHUNK,
+    "ring too small for a chunk and a record");
 _Static_assert(RING - RECMAX >= WAKE_ROOM && WAKE_ROOM >= CHUNK,
     "a caller waiting for a record must be able to wake the filler");
 

@@ -882,6 +882,43 @@ def irc_ooo_first():
     return p
 
 
+def irc_sasl_mechs():
+    """IRCv3 SASL (sasl-3.1) with three mechanisms ngircd does not offer:
+    AUTHENTICATE LOGIN (user, then password, RFC-less but as in SMTP),
+    refused; XOAUTH2 (user and bearer token in one blob), refused;
+    CRAM-MD5 (RFC 2195: the user and a digest), accepted."""
+    p = Pcap()
+    f = Flow(p, "192.0.2.68", "198.51.100.67", 40668, 6667, 3100000, 7100000)
+    f.handshake()
+    b64 = lambda b: base64.b64encode(b).decode()
+    f.c("CAP LS 302\r\nNICK erin\r\nUSER erin 0 * :Erin\r\n")
+    f.s(":irc.example.test CAP * LS :sasl=PLAIN,LOGIN,XOAUTH2,CRAM-MD5\r\n")
+    f.c("CAP REQ :sasl\r\n")
+    f.s(":irc.example.test CAP erin ACK :sasl\r\n")
+    f.c("AUTHENTICATE LOGIN\r\n")
+    f.s("AUTHENTICATE " + b64(b"Username:") + "\r\n")
+    f.c("AUTHENTICATE " + b64(b"erin") + "\r\n")
+    f.s("AUTHENTICATE " + b64(b"Password:") + "\r\n")
+    f.c("AUTHENTICATE " + b64(WRONG_PW.encode()) + "\r\n")
+    f.s(":irc.example.test 904 erin :SASL authentication failed\r\n")
+    f.c("AUTHENTICATE XOAUTH2\r\n")
+    f.s("AUTHENTICATE +\r\n")
+    f.c("AUTHENTICATE " + b64(b"user=dave@example.test\x01auth=Bearer " +
+                              BOB_PW.encode() + b"\x01\x01") + "\r\n")
+    f.s(":irc.example.test 904 erin :SASL authentication failed\r\n")
+    f.c("AUTHENTICATE CRAM-MD5\r\n")
+    f.s("AUTHENTICATE " + b64(b"<1896.697170952@irc.example.test>") + "\r\n")
+    f.c("AUTHENTICATE " + b64(b"frank b913a602c7eda7a495b4e6e7334d3890") + "\r\n")
+    f.s(":irc.example.test 900 erin erin!e@h frank :You are now logged in as frank\r\n")
+    f.s(":irc.example.test 903 erin :SASL authentication successful\r\n")
+    f.c("CAP END\r\n")
+    f.s(":irc.example.test 001 erin :Welcome to the example network erin\r\n")
+    f.c("QUIT :bye\r\n")
+    f.s("ERROR :Closing link\r\n")
+    f.close()
+    return p
+
+
 CAPTURES = [
     ("smtp-ooo", smtp_ooo),
     ("smtp-overlap", smtp_overlap),
@@ -897,6 +934,7 @@ CAPTURES = [
     ("ftp-pipelined", ftp_pipelined),
     ("ftp-user-only", ftp_user_only),
     ("irc-ooo-first", irc_ooo_first),
+    ("irc-sasl-mechs", irc_sasl_mechs),
     ("http-connect-extra-word", http_connect_extra_word),
     ("http-connect-smtp", http_connect_smtp),
     ("smtp-stripped", smtp_stripped),

@@ -133,9 +133,9 @@ load64(const uint8_t *p)
 
 /*
  * Symmetric: both directions of a connection hash alike.  The tuple, in a
- * fixed order, is twelve 32-bit words (NH_WORDS) hashed with NH (the UMAC inner hash:
- * pairs of key-added words multiplied and summed, Black et al. 1999, an
- * almost-universal family): six independent multiplies instead of a chain
+ * fixed order, is twelve 32-bit words (NH_WORDS) hashed with NH (the UMAC
+ * inner hash: pairs of key-added words multiplied and summed, Black et al.
+ * 1999, an almost-universal family): six independent multiplies instead of a chain
  * of mixes, and with a per-run random key nobody can aim tuples at one
  * chain.  One mix at the end spreads the sum into the low bits that pick
  * the slot.  No branch on the order: packets come in both directions.
@@ -737,12 +737,10 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 	    (f->packets >= NDPI_PACKETS || !partial_line(&in))) {
 		/*
 		 * The bytes leave it open: give nDPI a few payload packets
-		 * (the bytes wait in the window meanwhile).
-		 */
-		/*
-		 * The nDPI module (megabytes of tables, milliseconds to
-		 * build) is made when a flow first needs it: traffic the
-		 * probes recognise never pays for it.
+		 * (the bytes wait in the window meanwhile).  Its module
+		 * (megabytes of tables, milliseconds to build) is made when a
+		 * flow first needs it: traffic the probes recognise never
+		 * pays for it.
 		 */
 		if (f->nflow == NULL && r->cls == NULL && !r->cfg.no_ndpi &&
 		    !r->cls_failed && (r->cls = cls_engine_new()) == NULL)
@@ -812,7 +810,8 @@ try_classify(struct reasm *r, struct flow *f, bool force)
 
 /* --- life of a flow ---------------------------------------------------- */
 
-#define SLAB_FLOWS	((SLAB_BYTES - offsetof(struct slab, flows)) / sizeof(struct flow))
+#define SLAB_FLOWS \
+	((SLAB_BYTES - offsetof(struct slab, flows)) / sizeof(struct flow))
 
 static struct flow *
 flow_alloc(struct reasm *r)
@@ -1011,7 +1010,6 @@ tcp_packet(struct reasm *r, const struct pkt *p, uint64_t hash)
 	enum dir d = DIR_C2S;
 	uint32_t seq = p->seq;
 	uint8_t fl = p->tcp_flags;
-
 
 	r->cur_ts = p->ts_us;
 	if (p->ts_us + r->cfg.timeout_us < r->now) {
@@ -1234,9 +1232,8 @@ reasm_packets(struct reasm *r, const struct pkt *p, size_t n)
 	const struct flow *f;
 	size_t m, i, j;
 
-	for (; n > 0; p += m, n -= m) {
+	for (q = p; n > 0; q += m, n -= m) {
 		m = n < AHEAD_RUN ? n : AHEAD_RUN;
-		q = p;
 		for (i = 0; i < m + AHEAD_SLOT; i++) {
 			if (i < m && q[i].ipproto != 17) {
 				hv[i] = tuple_hash(r, &q[i]);

@@ -8,6 +8,8 @@
  * allocation per flow, never per datagram) and every end goes through
  * uflow_end(), which lets the decoder emit what it knows, wipes and frees.
  */
+#include <sys/random.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -352,9 +354,12 @@ udp_new(size_t max_flows, uint64_t timeout_us, struct alert_sink *sink,
 	u->id_step = id_step > 0 ? id_step : 1;
 	u->next_id = next_id;
 	/* A per-run hash key: crafted tuples cannot aim at one chain. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	u->seed = mix((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20),
-	    (uint64_t)getpid() ^ (uint64_t)(uintptr_t)u);
+	/* From the kernel's generator, as the TCP table's; the clock if it fails. */
+	if (getrandom(&u->seed, sizeof(u->seed), 0) != (ssize_t)sizeof(u->seed)) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		u->seed = mix((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20),
+		    (uint64_t)getpid() ^ (uint64_t)(uintptr_t)u);
+	}
 	return u;
 }
 
